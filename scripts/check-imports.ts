@@ -48,6 +48,12 @@ const layerOf = (file: string): string => path.relative(src, file).split(path.se
 const isTest = (f: string): boolean => /\.(test|bench)\.ts$/.test(f);
 const importRe = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]/gm;
 
+// The pure cores never touch files, sockets, processes or clocks of their own (DESIGN.md
+// section 3). The one exception is the importers' file helper, which only the shell calls.
+const pureLayers = new Set(['grid', 'market', 'ledger', 'consensus']);
+const ioModules = /^\s*import\s+[^'"]*?from\s+['"](node:)?(fs|fs\/promises|net|http|https|child_process|worker_threads|dgram|timers)['"]/gm;
+const ioAllowed = new Set([path.join('grid', 'import', 'feederFile.ts')]);
+
 const problems: string[] = [];
 const graph = new Map<string, string[]>();
 for (const file of files(src)) {
@@ -69,6 +75,10 @@ for (const file of files(src)) {
     }
     const allowed = direct[from]?.includes('*') === true || closure(from).has(to) || (typeOnly && (typeOnlyExtra[from] ?? []).includes(to));
     if (!allowed) problems.push(`${path.relative(root, file)}: ${from}/ may not import ${to}/ (imports ${spec})`);
+  }
+  const rel = path.relative(src, file);
+  if (pureLayers.has(from) && !isTest(file) && !ioAllowed.has(rel)) {
+    for (const m of text.matchAll(ioModules)) problems.push(`${path.relative(root, file)}: ${from}/ is pure and may not import node:${m[2]}`);
   }
   graph.set(file, edges);
 }
