@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { GridLedgerError } from '../errors.ts';
 import { registerGridCommands } from './grid.ts';
+import { registerMarketCommands } from './market.ts';
 
 const program = new Command();
 program
@@ -10,6 +11,7 @@ program
   .exitOverride();
 
 registerGridCommands(program);
+registerMarketCommands(program);
 
 try {
   await program.parseAsync(process.argv);
