@@ -115,4 +115,25 @@ export const benchmarks: Benchmark[] = [
       return [{ name: 'grid.feasibility.ieee33', value: t.medianMs, unit: 'ms', scope: 'one integer grid check with a prepared checker (AC power flow, integer limits)', runs: t.runs }];
     },
   },
+  {
+    names: ['grid.pf.memory'],
+    run: () => {
+      // Memory linear in buses: heap retained by a solved result, per bus, at two sizes 10x apart.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc === undefined) return [{ name: 'grid.pf.memory', value: Number.NaN, unit: 'B/bus', note: 'run node with --expose-gc' }];
+      const perBus = (buses: number): number => {
+        const model = syntheticRadialFeeder({ buses, seed: 2 });
+        gc();
+        const before = process.memoryUsage().heapUsed;
+        const kept = solvePowerFlow(model);
+        gc();
+        const after = process.memoryUsage().heapUsed;
+        if (!kept.converged) throw new Error('synthetic feeder did not converge');
+        return (after - before) / buses;
+      };
+      const small = perBus(10_000);
+      const large = perBus(100_000);
+      return [{ name: 'grid.pf.memory', value: large, unit: 'B/bus', buses: 100_000, bytes_per_bus_at_10000: small, ratio_100k_to_10k: large / small }];
+    },
+  },
 ];

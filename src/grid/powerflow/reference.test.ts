@@ -56,6 +56,22 @@ describe('power flow against reference solutions', () => {
     expect(res.violations).toEqual([]); // 0.913 is above the file's 0.9 limit; no ratings
   });
 
+  it('Baran & Wu 69-bus (a second published case, ohms and kW converted in the file): loss 224.98 kW, vmin 0.9092 at bus 65, every bus within 1e-4 p.u.', () => {
+    const ref = MatpowerSolution.parse(fixture('case69.solution.json'));
+    const res = solvePowerFlow(loadFeeder(feeder('case69.m')));
+    expect(res.converged).toBe(true);
+    expect(res.buses).toHaveLength(69);
+    expect(relErr(res.lossKw, 224.98)).toBeLessThan(0.005); // published figure
+    expect(relErr(res.lossKvar, 102.2)).toBeLessThan(0.005);
+    expect(relErr(res.lossKw, ref.loss_kw)).toBeLessThan(1e-5);
+    for (const b of res.buses) {
+      expect(Math.abs(b.vmPu - (ref.vm_pu[String(b.id)] ?? Number.NaN))).toBeLessThan(1e-4);
+      expect(Math.abs(b.vaDeg - (ref.va_deg?.[String(b.id)] ?? Number.NaN))).toBeLessThan(1e-3);
+    }
+    expect(res.vmin.bus).toBe(65);
+    expect(Math.abs(res.vmin.pu - 0.9092)).toBeLessThan(5e-5);
+  });
+
   it('IEEE 33-bus with vMin 0.95: exactly the buses the reference puts below 0.95 are flagged', () => {
     const ref = MatpowerSolution.parse(fixture('ieee33.solution.json'));
     const model = loadFeeder(feeder('ieee33.m'));
