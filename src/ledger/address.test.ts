@@ -1,19 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isGridLedgerError } from '../errors.ts';
 import { ADDRESS_TEXT_LENGTH, addressFromPublicKey, formatAddress, isAddressText, parseAddress } from './address.ts';
 import { bytesEqual, fromHex, toHex } from './bytes.ts';
 import { sha256 } from './hash.ts';
+import { thrownCode } from './testkit.ts';
 
-function errorCode(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('addresses', () => {
   it('are the first 20 bytes of SHA-256 of the public key', () => {
@@ -39,7 +30,7 @@ describe('addresses', () => {
         const text = formatAddress(a);
         const digit = ((parseInt(text[pos] ?? '0', 16) + shift) % 16).toString(16);
         const typo = text.slice(0, pos) + digit + text.slice(pos + 1);
-        expect(errorCode(() => parseAddress(typo))).toBe('ADDRESS_CHECKSUM');
+        expect(thrownCode(() => parseAddress(typo))).toBe('ADDRESS_CHECKSUM');
       }),
     );
   });
@@ -47,7 +38,7 @@ describe('addresses', () => {
   it('refuses malformed text', () => {
     const good = formatAddress(new Uint8Array(20).fill(7));
     for (const bad of ['', 'gl', good.toUpperCase(), `x${good.slice(1)}`, good.slice(0, -1), `${good}0`, good.replace('gl', 'GL')]) {
-      expect(errorCode(() => parseAddress(bad)), bad).toBe('ADDRESS_INVALID');
+      expect(thrownCode(() => parseAddress(bad)), bad).toBe('ADDRESS_INVALID');
     }
   });
 });

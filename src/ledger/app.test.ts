@@ -13,7 +13,7 @@ import { verificationCount } from './keys.ts';
 import { stateKeys } from './records.ts';
 import { verifyStateProof } from './smt.ts';
 import { auditSupply } from './supply.ts';
-import { buildTx, devChain, devNet, devSigner, tinyFeeder } from './testkit.ts';
+import { buildTx, devChain, devNet, devSigner, tinyFeeder, thrownCode } from './testkit.ts';
 import type { DevNet } from './testkit.ts';
 
 function who(net: DevNet) {
@@ -45,15 +45,6 @@ function proposal(net: DevNet, txs: Uint8Array[], over: Partial<Block['header']>
   return { ...block, header: { ...block.header, ...over } };
 }
 
-function thrownCode(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('ABCI-shaped application', () => {
   it('initChain: genesis state, validator set and app hash; changes wait for commit', () => {

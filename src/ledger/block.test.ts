@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isGridLedgerError } from '../errors.ts';
 import { blockId, checkBlockBody, checkBlockLink, decodeBlock, EMPTY_COMMIT, encodeBlock, makeBlock, misbehaviourOf, txsRoot, validatorSetHash, votesOf, ZERO_HASH } from './block.ts';
 import type { Block } from './block.ts';
 import { toHex } from './bytes.ts';
 import { encodeCanonical } from './encoding.ts';
 import { sha256 } from './hash.ts';
 import { merkleRoot } from './merkle.ts';
-import { devSigner } from './testkit.ts';
+import { devSigner, thrownCode } from './testkit.ts';
 
 const proposer = devSigner('p').address;
 
@@ -20,15 +19,6 @@ function sample(txs: Uint8Array[] = [new Uint8Array([1, 2]), new Uint8Array([3])
   );
 }
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('blocks', () => {
   it('encode and decode round trip; the id is SHA-256 of the encoded header', () => {
@@ -47,19 +37,19 @@ describe('blocks', () => {
   it('the header binds the body: any change to txs, evidence or last commit is caught', () => {
     const b = sample();
     expect(() => checkBlockBody(b)).not.toThrow();
-    expect(code(() => checkBlockBody({ ...b, txs: [...b.txs].reverse() }))).toBe('BLOCK_TXS_ROOT_MISMATCH');
-    expect(code(() => checkBlockBody({ ...b, evidence: [] }))).toBe('BLOCK_EVIDENCE_HASH_MISMATCH');
-    expect(code(() => checkBlockBody({ ...b, lastCommit: EMPTY_COMMIT }))).toBe('BLOCK_COMMIT_HASH_MISMATCH');
+    expect(thrownCode(() => checkBlockBody({ ...b, txs: [...b.txs].reverse() }))).toBe('BLOCK_TXS_ROOT_MISMATCH');
+    expect(thrownCode(() => checkBlockBody({ ...b, evidence: [] }))).toBe('BLOCK_EVIDENCE_HASH_MISMATCH');
+    expect(thrownCode(() => checkBlockBody({ ...b, lastCommit: EMPTY_COMMIT }))).toBe('BLOCK_COMMIT_HASH_MISMATCH');
   });
 
   it('checks the link to the parent: chain, height, parent id, time', () => {
     const b = sample();
     const parent = { chainId: 'dev-1', height: 4, blockId: new Uint8Array(32).fill(4), timeMs: 999 };
     expect(() => checkBlockLink(b, parent)).not.toThrow();
-    expect(code(() => checkBlockLink(b, { ...parent, chainId: 'x' }))).toBe('BLOCK_WRONG_CHAIN');
-    expect(code(() => checkBlockLink(b, { ...parent, height: 5 }))).toBe('BLOCK_HEIGHT_MISMATCH');
-    expect(code(() => checkBlockLink(b, { ...parent, blockId: ZERO_HASH }))).toBe('BLOCK_LAST_ID_MISMATCH');
-    expect(code(() => checkBlockLink(b, { ...parent, timeMs: 1_000 }))).toBe('BLOCK_TIME_NOT_INCREASING');
+    expect(thrownCode(() => checkBlockLink(b, { ...parent, chainId: 'x' }))).toBe('BLOCK_WRONG_CHAIN');
+    expect(thrownCode(() => checkBlockLink(b, { ...parent, height: 5 }))).toBe('BLOCK_HEIGHT_MISMATCH');
+    expect(thrownCode(() => checkBlockLink(b, { ...parent, blockId: ZERO_HASH }))).toBe('BLOCK_LAST_ID_MISMATCH');
+    expect(thrownCode(() => checkBlockLink(b, { ...parent, timeMs: 1_000 }))).toBe('BLOCK_TIME_NOT_INCREASING');
   });
 
   it('turns evidence and the last commit into what the state machine punishes', () => {
@@ -79,11 +69,11 @@ describe('blocks', () => {
   it('decoding garbage or a block with a bad field gives BLOCK_MALFORMED or an encoding error, never a crash', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-        const c = code(() => decodeBlock(bytes));
+        const c = thrownCode(() => decodeBlock(bytes));
         expect(c === undefined || ['BLOCK_MALFORMED', 'ENCODING_INVALID', 'ENCODING_NOT_CANONICAL'].includes(c)).toBe(true);
       }),
     );
     const b = sample();
-    expect(code(() => decodeBlock(encodeCanonical({ ...b, header: { ...b.header, height: 0 } })))).toBe('BLOCK_MALFORMED');
+    expect(thrownCode(() => decodeBlock(encodeCanonical({ ...b, header: { ...b.header, height: 0 } })))).toBe('BLOCK_MALFORMED');
   });
 });

@@ -1,26 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { isGridLedgerError } from '../errors.ts';
 import { addUc, mulPpm, subUc } from './amounts.ts';
 import { fromHex } from './bytes.ts';
 import { codeNumber, ERROR_CODES } from './codes.ts';
 import { keyPairFromSeed } from './keys.ts';
 import { checkNodeVersion, defaultParams } from './params.ts';
-import { devNet } from './testkit.ts';
+import { devNet, thrownCode } from './testkit.ts';
 import { TX_TYPES } from './tx/registry.ts';
 import { createRegistry, defineTxType } from './tx/types.ts';
 import { creditUc } from './accounts.ts';
 import { formatAddress } from './address.ts';
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('error codes', () => {
   it('every code has its own number, none is 0 (success) or 1 (foreign code)', () => {
@@ -32,16 +22,16 @@ describe('error codes', () => {
   });
 
   it('HEX_INVALID, AMOUNT_OVERFLOW, KEY_INVALID, NODE_VERSION_MISMATCH', () => {
-    expect(code(() => fromHex('zz'))).toBe('HEX_INVALID');
-    expect(code(() => fromHex('ABCD'))).toBe('HEX_INVALID');
-    expect(code(() => fromHex('abc'))).toBe('HEX_INVALID');
-    expect(code(() => fromHex('abcd', 3))).toBe('HEX_INVALID');
-    expect(code(() => addUc(Number.MAX_SAFE_INTEGER, 1))).toBe('AMOUNT_OVERFLOW');
-    expect(code(() => subUc(-Number.MAX_SAFE_INTEGER, 1))).toBe('AMOUNT_OVERFLOW');
+    expect(thrownCode(() => fromHex('zz'))).toBe('HEX_INVALID');
+    expect(thrownCode(() => fromHex('ABCD'))).toBe('HEX_INVALID');
+    expect(thrownCode(() => fromHex('abc'))).toBe('HEX_INVALID');
+    expect(thrownCode(() => fromHex('abcd', 3))).toBe('HEX_INVALID');
+    expect(thrownCode(() => addUc(Number.MAX_SAFE_INTEGER, 1))).toBe('AMOUNT_OVERFLOW');
+    expect(thrownCode(() => subUc(-Number.MAX_SAFE_INTEGER, 1))).toBe('AMOUNT_OVERFLOW');
     expect(mulPpm(Number.MAX_SAFE_INTEGER, 999_999)).toBe(Number((BigInt(Number.MAX_SAFE_INTEGER) * 999_999n) / 1_000_000n));
-    expect(code(() => keyPairFromSeed(new Uint8Array(31)))).toBe('KEY_INVALID');
-    expect(code(() => checkNodeVersion(defaultParams(), 22))).toBe('NODE_VERSION_MISMATCH');
-    expect(code(() => checkNodeVersion(defaultParams(), 20))).toBeUndefined();
+    expect(thrownCode(() => keyPairFromSeed(new Uint8Array(31)))).toBe('KEY_INVALID');
+    expect(thrownCode(() => checkNodeVersion(defaultParams(), 22))).toBe('NODE_VERSION_MISMATCH');
+    expect(thrownCode(() => checkNodeVersion(defaultParams(), 20))).toBeUndefined();
   });
 
   it('TX_INTERNAL_ERROR: a bug in a type\'s code fails that transaction only, its writes dropped, the fee kept', () => {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isGridLedgerError } from '../errors.ts';
 import { formatAddress } from './address.ts';
 import { toHex } from './bytes.ts';
 import { genesisHash, genesisToJson, parseGenesis } from './genesis.ts';
 import { defaultParams } from './params.ts';
-import { devChain, devSigner, tinyFeeder } from './testkit.ts';
+import { devChain, devSigner, tinyFeeder, thrownCode } from './testkit.ts';
 import { createApp } from './app.ts';
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('genesis', () => {
   const json = genesisToJson(devChain({ validators: 2 }).genesis);
@@ -60,6 +50,6 @@ describe('genesis', () => {
       { ...json, extra: true },
       null,
     ];
-    for (const g of bad) expect(code(() => parseGenesis(g)), JSON.stringify(g)?.slice(0, 80)).toBe('GENESIS_INVALID');
+    for (const g of bad) expect(thrownCode(() => parseGenesis(g)), JSON.stringify(g)?.slice(0, 80)).toBe('GENESIS_INVALID');
   });
 });

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isGridLedgerError } from '../errors.ts';
 import { bytesEqual } from './bytes.ts';
 import { decryptKey, encryptKey, isEncryptedKeyFile, parseKeyFile, plainKeyFile } from './keyfile.ts';
 import { generateKeyPair } from './keys.ts';
+import { thrownCode } from './testkit.ts';
 
 const FAST = { n: 1024, r: 8, p: 1 }; // tests only: real files use DEFAULT_SCRYPT
 
-function errorCode(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('key files', () => {
   const pair = generateKeyPair();
@@ -29,8 +20,8 @@ describe('key files', () => {
 
   it('encrypted: wrong or missing passphrase is refused', () => {
     const file = encryptKey(pair, 'correct horse', { scrypt: FAST });
-    expect(errorCode(() => decryptKey(file, 'wrong horse'))).toBe('KEYFILE_BAD_PASSPHRASE');
-    expect(errorCode(() => decryptKey(file))).toBe('KEYFILE_PASSPHRASE_REQUIRED');
+    expect(thrownCode(() => decryptKey(file, 'wrong horse'))).toBe('KEYFILE_BAD_PASSPHRASE');
+    expect(thrownCode(() => decryptKey(file))).toBe('KEYFILE_PASSPHRASE_REQUIRED');
   });
 
   it('encrypted: an edited header or ciphertext fails authentication', () => {
@@ -38,9 +29,9 @@ describe('key files', () => {
     const other = generateKeyPair();
     const swapped = { ...file, ...plainKeyFile(other), crypto: file.crypto };
     delete (swapped as { secretKey?: string }).secretKey;
-    expect(errorCode(() => decryptKey(swapped, 'pw'))).toBe('KEYFILE_BAD_PASSPHRASE');
+    expect(thrownCode(() => decryptKey(swapped, 'pw'))).toBe('KEYFILE_BAD_PASSPHRASE');
     const flipped = { ...file, crypto: { ...file.crypto, ciphertext: `${file.crypto.ciphertext[0] === '0' ? '1' : '0'}${file.crypto.ciphertext.slice(1)}` } };
-    expect(errorCode(() => decryptKey(flipped, 'pw'))).toBe('KEYFILE_BAD_PASSPHRASE');
+    expect(thrownCode(() => decryptKey(flipped, 'pw'))).toBe('KEYFILE_BAD_PASSPHRASE');
   });
 
   it('the same passphrase with a fresh salt gives a different file', () => {
@@ -55,12 +46,12 @@ describe('key files', () => {
     expect(isEncryptedKeyFile(parseKeyFile(file))).toBe(false);
     expect(bytesEqual(decryptKey(file).secretKey, pair.secretKey)).toBe(true);
     const lying = { ...file, publicKey: plainKeyFile(generateKeyPair()).publicKey };
-    expect(errorCode(() => decryptKey(lying))).toBe('KEYFILE_INVALID');
+    expect(thrownCode(() => decryptKey(lying))).toBe('KEYFILE_INVALID');
   });
 
   it('malformed files are refused with KEYFILE_INVALID', () => {
     for (const bad of [null, 42, {}, { version: 2 }, { ...plainKeyFile(pair), secretKey: 'zz' }, { ...plainKeyFile(pair), extra: 1 }]) {
-      expect(errorCode(() => decryptKey(bad))).toBe('KEYFILE_INVALID');
+      expect(thrownCode(() => decryptKey(bad))).toBe('KEYFILE_INVALID');
     }
   });
 });

@@ -2,6 +2,7 @@
  * Deterministic keys, genesis and transaction builders for tests, benchmarks, simulations and
  * `node init --dev`. Dev keys are derived from a label: never use them for real coin.
  */
+import { isGridLedgerError } from '../errors.ts';
 import type { FeederModel } from '../grid/model.ts';
 import { addressFromPublicKey } from './address.ts';
 import { utf8 } from './bytes.ts';
@@ -164,4 +165,15 @@ export function tinyFeeder(buses = 3): FeederModel {
     sgens: [],
     slack: { bus: 0, vmPu: 1, vaDeg: 0 },
   };
+}
+
+/** The stable code of the GridLedgerError that `f` throws, undefined when it returns (tests). */
+export function thrownCode(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (isGridLedgerError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
 }
