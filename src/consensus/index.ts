@@ -1,0 +1,20 @@
+/** The consensus engine and its types: what the node wiring and the simulation use. */
+export { ConsensusEngine, DEFAULT_TIMEOUTS, MAX_ROUNDS_AHEAD } from './engine.ts';
+export type { EngineConfig, EngineStatus } from './engine.ts';
+export { ValidatorSet, MAX_TOTAL_VOTING_POWER } from './validatorSet.ts';
+export type { Validator, ValidatorUpdate } from './validatorSet.ts';
+export { advanceSchedule, genesisSchedule } from './validatorSchedule.ts';
+export type { ValidatorSchedule } from './validatorSchedule.ts';
+export { proposalSignBytes, voteSignBytes, SIGNED_MSG_TYPE } from './signBytes.ts';
+export { GuardedSigner, checkSign, memorySignStateStore } from './signGuard.ts';
+export type { LastSignState, RawSigner, SignStateStore, SignStep, GuardDecision } from './signGuard.ts';
+export { createEd25519Verifier, ed25519FromSeed, validatorAddress } from './ed25519.ts';
+export { commitTimeMs, voteTimeMs, weightedMedianMs } from './bftTime.ts';
+export type { WeightedTime } from './bftTime.ts';
+export { verifyCommit } from './commit.ts';
+export type { Verdict } from './commit.ts';
+export { evidenceHash, makeDuplicateVoteEvidence, verifyDuplicateVoteEvidence } from './evidence.ts';
+export type { EvidenceContext } from './evidence.ts';
+export { merkleRoot } from './merkle.ts';
+export type * from './types.ts';
+export { commitSchema, signedProposalSchema, signedVoteSchema } from './schemas.ts';
