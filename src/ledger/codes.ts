@@ -4,6 +4,7 @@
  * codes and numbers may not.
  */
 import { GridLedgerError } from '../errors.ts';
+import { MARKET_ERROR_CODES } from './market/codes.ts';
 
 export const ERROR_CODES = {
   // Encoding of any bytes from outside.
@@ -87,6 +88,7 @@ export const ERROR_CODES = {
   // Broken invariants: the node must stop, never commit.
   FATAL_SUPPLY_INVARIANT: 901,
   FATAL_BALANCE_INVARIANT: 902,
+  ...MARKET_ERROR_CODES,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

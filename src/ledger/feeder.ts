@@ -53,8 +53,8 @@ const sgen = z.strictObject({
 });
 const slack = z.strictObject({ bus: id, vmPu: positive, vaDeg: finite, limitKva: nonNegative.exactOptional() });
 
-function uniqueIds(items: readonly { id: number }[]): boolean {
-  return new Set(items.map((i) => i.id)).size === items.length;
+function uniqueIds(items: readonly { id: number; kind?: string }[]): boolean {
+  return new Set(items.map((i) => `${i.kind ?? ''}:${i.id}`)).size === items.length;
 }
 
 export const feederModelSchema: z.ZodType<FeederModel> = z

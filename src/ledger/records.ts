@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { addUc, posInt, signedUc, uint } from './amounts.ts';
 import { toHex } from './bytes.ts';
 import { feederModelSchema } from './feeder.ts';
+import { marketCodecForKey } from './market/records.ts';
 import { paramsSchema } from './params.ts';
 import type { Params } from './params.ts';
 import { addressBytes, hashBytes, publicKeyBytes } from './schemas.ts';
@@ -138,6 +139,7 @@ export const stateKeys = {
 
 /** The codec of a stored key, from its prefix (to decode raw state for queries and audits). */
 export function codecForKey(key: string): Codec<unknown> | undefined {
+  if (key.startsWith('mkt/')) return marketCodecForKey(key);
   const fixed: Record<string, Codec<unknown>> = {
     meta: codecs.chainMeta as Codec<unknown>,
     params: codecs.params as Codec<unknown>,
