@@ -2,6 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { GridLedgerError } from '../errors.ts';
 import { registerGridCommands } from './grid.ts';
 import { registerMarketCommands } from './market.ts';
+import { registerExampleCommand } from './example.ts';
+import { registerNodeCommands } from './node.ts';
+import { registerKeysCommands } from './keys.ts';
+import { registerTxCommands } from './tx.ts';
+import { registerQueryCommands } from './query.ts';
+import { registerTestnetCommands } from './testnet.ts';
 
 const program = new Command();
 program
@@ -12,6 +18,12 @@ program
 
 registerGridCommands(program);
 registerMarketCommands(program);
+registerExampleCommand(program);
+registerNodeCommands(program);
+registerKeysCommands(program);
+registerTxCommands(program);
+registerQueryCommands(program);
+registerTestnetCommands(program);
 
 try {
   await program.parseAsync(process.argv);
