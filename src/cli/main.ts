@@ -8,6 +8,8 @@ import { registerKeysCommands } from './keys.ts';
 import { registerTxCommands } from './tx.ts';
 import { registerQueryCommands } from './query.ts';
 import { registerTestnetCommands } from './testnet.ts';
+import { registerSimCommands } from './sim.ts';
+import { registerDemoCommand } from './demo.ts';
 
 const program = new Command();
 program
@@ -24,6 +26,8 @@ registerKeysCommands(program);
 registerTxCommands(program);
 registerQueryCommands(program);
 registerTestnetCommands(program);
+registerSimCommands(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

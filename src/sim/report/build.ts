@@ -17,6 +17,8 @@ export interface ReportMetaInput {
   utcOffsetMinutes?: number;
   /** e.g. "gridledger 0.1.0" */
   generatedBy: string;
+  mode?: 'chain' | 'offchain';
+  partial?: boolean;
 }
 
 export interface RunTiming {
@@ -72,6 +74,8 @@ export function buildReport(trading: RunRecords, baseline: RunRecords, meta: Rep
       intervals,
       utc_offset_minutes: meta.utcOffsetMinutes ?? 0,
       generated_by: meta.generatedBy,
+      ...(meta.mode === undefined ? {} : { mode: meta.mode }),
+      ...(meta.partial === undefined ? {} : { partial: meta.partial }),
     },
     city: withTrading.city,
     baseline: without.city,

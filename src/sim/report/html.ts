@@ -51,6 +51,7 @@ function header(r: Report): string {
 <h1>City report: ${e(m.scenario)}</h1>
 <p class="meta">Seed <b>${e(String(m.seed))}</b> · ${m.days} day${m.days === 1 ? '' : 's'} from ${e(start)} · ${m.intervals} intervals of ${e(formatNumber(m.interval_minutes, 0))} min ·
 ${r.microgrids.length} microgrid${r.microgrids.length === 1 ? '' : 's'}, ${r.members} members · ${e(m.generated_by)}</p>
+${m.partial === true ? '<p class="verdict bad">Partial run: stopped early; the figures cover the intervals completed until then.</p>' : ''}${m.mode === 'offchain' ? '<p class="verdict bad">Off-chain run: trades cleared by the market code without the chains.</p>' : ''}
 </header>`;
 }
 

@@ -73,6 +73,10 @@ export const reportMetaSchema = z.strictObject({
   utc_offset_minutes: int,
   /** e.g. "gridledger 0.1.0" */
   generated_by: z.string(),
+  /** Where the trades ran: "chain" (the microgrids' chains) or "offchain" (the market code without chains). */
+  mode: z.enum(['chain', 'offchain']).optional(),
+  /** True when the run was stopped early: the report covers the intervals completed until then. */
+  partial: z.boolean().optional(),
 });
 export type ReportMeta = z.output<typeof reportMetaSchema>;
 
