@@ -22,13 +22,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnNode, writeTestnet } from '../src/cli/testnet.ts';
-import { buildTx, createSigner, devSigner, sha256, toHex, txHash, utf8, verifySignature } from '../src/ledger/index.ts';
+import { buildTx, createSigner, sha256, toHex, txHash, utf8 } from '../src/ledger/index.ts';
 import type { Signer } from '../src/ledger/index.ts';
 import { loadHome } from '../src/node/home.ts';
 import { createRpcClient } from '../src/node/rpc/client.ts';
 import type { RpcClient } from '../src/node/rpc/client.ts';
 import type { Benchmark, Figure } from './harness.ts';
 import { machine } from './harness.ts';
+import { measureVerifyRate } from './ed25519.ts';
 
 const VALIDATORS = 4;
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -50,27 +51,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Verifications per second on one core (Node's crypto, KeyObjects cached as the node does). */
-function measureVerify(): number {
-  const keys = Array.from({ length: 256 }, (_, i) => devSigner(`bench-verify/${i}`));
-  const msgs = keys.map((k, i) => {
-    const m = sha256(utf8(`m${i}`));
-    return { pk: k.publicKey, m, sig: k.sign(m) };
-  });
-  for (const x of msgs) verifySignature(x.pk, x.m, x.sig);
-  const rates: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const n = 4_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const x = msgs[i % msgs.length];
-      if (x === undefined || !verifySignature(x.pk, x.m, x.sig)) throw new Error('verify failed');
-    }
-    rates.push(n / ((performance.now() - t0) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return rates[2] ?? Number.NaN;
-}
 
 /** CPU seconds (user + system) a child has used so far; NaN where /proc is missing. */
 function cpuSeconds(pid: number | undefined): number {
@@ -197,7 +177,7 @@ export const benchmarks: Benchmark[] = [
   {
     names: ['chain.commit.4proc', 'chain.latency.p50', 'chain.latency.p99', 'crypto.ed25519.verify_per_s'],
     async run(): Promise<Figure[]> {
-      const verify = measureVerify();
+      const verify = measureVerifyRate();
       const cores = machine().cpus;
       const ceiling = (cores * verify) / VALIDATORS;
 

@@ -10,9 +10,9 @@ import { createApp } from './app.ts';
 import type { LedgerApp } from './app.ts';
 import { toHex } from './bytes.ts';
 import { parseGenesis, genesisToJson } from './genesis.ts';
-import { verifySignature } from './keys.ts';
 import type { Signer } from './keys.ts';
 import { buildTx, devChain, devSigner } from './testkit.ts';
+import { measureVerifyRate } from '../../bench/ed25519.ts';
 
 const ACCOUNTS = 4_000;
 const BLOCKS = 5;
@@ -61,25 +61,6 @@ function freshApp(w: Workload): LedgerApp {
   return app;
 }
 
-function measureVerify(): number {
-  const keys = Array.from({ length: 256 }, (_, i) => devSigner(`verify/${i}`));
-  const msgs = keys.map((k, i) => {
-    const m = new Uint8Array(200).fill(i & 0xff);
-    return { pk: k.publicKey, m, sig: k.sign(m) };
-  });
-  for (const x of msgs) verifySignature(x.pk, x.m, x.sig); // warm the KeyObject cache
-  const rates: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const n = 4_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const x = msgs[i % msgs.length];
-      if (x === undefined || !verifySignature(x.pk, x.m, x.sig)) throw new Error('verify failed');
-    }
-    rates.push(n / ((performance.now() - t0) / 1000));
-  }
-  return median(rates);
-}
 
 export const benchmarks: Benchmark[] = [
   {
@@ -92,7 +73,7 @@ export const benchmarks: Benchmark[] = [
       const verifyRates: number[] = [];
       let rootHex = '';
       for (let rep = 0; rep < REPEATS; rep++) {
-        verifyRates.push(measureVerify());
+        verifyRates.push(measureVerifyRate());
         const app = freshApp(w);
         const c0 = performance.now();
         for (const block of w.blocks) {
