@@ -12,7 +12,8 @@
  */
 import pino from 'pino';
 import type { Benchmark, Figure } from '../../bench/harness.ts';
-import { buildTx, devSigner, verificationCount, verifySignature } from '../ledger/index.ts';
+import { measureVerifyRate } from '../../bench/ed25519.ts';
+import { buildTx, verificationCount } from '../ledger/index.ts';
 import { startCluster, stopCluster } from './cluster.ts';
 
 const TXS = Number(process.env['CLUSTER_BENCH_TXS'] ?? 20_000);
@@ -26,26 +27,6 @@ const REPEATS = Number(process.env['CLUSTER_BENCH_REPEATS'] ?? 3);
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN;
-
-function measureVerify(): number {
-  const keys = Array.from({ length: 256 }, (_, i) => devSigner(`bench-verify/${i}`));
-  const msgs = keys.map((k, i) => {
-    const m = new Uint8Array(200).fill(i & 0xff);
-    return { pk: k.publicKey, m, sig: k.sign(m) };
-  });
-  for (const x of msgs) verifySignature(x.pk, x.m, x.sig);
-  const rates: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const n = 4_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const x = msgs[i % msgs.length];
-      if (x === undefined || !verifySignature(x.pk, x.m, x.sig)) throw new Error('verify failed');
-    }
-    rates.push(n / ((performance.now() - t0) / 1000));
-  }
-  return median(rates);
-}
 
 interface Run {
   tps: number;
@@ -133,7 +114,7 @@ export const benchmarks: Benchmark[] = [
       const runs: Run[] = [];
       const verifies: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
-        verifies.push(measureVerify());
+        verifies.push(measureVerifyRate());
         runs.push(await runOnce());
       }
       const tps = median(runs.map((r) => r.tps));

@@ -205,8 +205,8 @@ export class ConsensusHost {
   private handleNowMs = 0;
   private pendingValueRequest: { height: number; round: number } | undefined;
   private readonly decoded = new WeakMap<Uint8Array, DecodedValue | null>();
-  /** Blocks of the current height by id, so an own proposal's WAL record carries its block. */
-  private readonly valuesById = new Map<Hex, Uint8Array>();
+  /** Blocks of the current (and next) height by id, so an own proposal's WAL record carries its block. */
+  private readonly valuesById = new Map<Hex, { height: number; value: Uint8Array }>();
   /** Messages of recent heights by signature: dedupe, and re-send when a height stalls. */
   private readonly seen = new Map<number, Map<string, { topic: number; bytes: Uint8Array }>>();
   private readonly pendingEvidence = new Map<string, EvidenceItem>();
@@ -450,7 +450,10 @@ export class ConsensusHost {
     const soon = this.lastCommitAtMs + this.commitWaitMs;
     let due: number | undefined;
     let deadline: number | undefined;
-    if (this.sync.catchingUp() || this.peerWorking) due = now;
+    // A peer committed past this node, or works on the next height already: that block exists or
+    // is being made, so follow at once (a node fetching blocks from a peer it cannot reach must
+    // not start heights of its own at that pace).
+    if (this.sync.bestPeerHeight() > this.tip.height || this.peerWorking) due = now;
     else if (this.o.mempool.readyCount > 0 || this.blockRequest !== undefined) due = soon;
     else if (this.o.policy.kind === 'interval') due = Math.max(soon, this.lastStartAtMs + this.o.policy.intervalMs);
     else {
@@ -502,11 +505,12 @@ export class ConsensusHost {
     if (e.type === 'value-ready') {
       this.pendingValueRequest = undefined;
       const id = this.decodeValue(e.value)?.id;
-      if (id !== undefined) this.valuesById.set(id, e.value);
+      if (id !== undefined) this.valuesById.set(id, { height: e.height, value: e.value });
     } else if (e.type === 'proposal' && this.decodeValue(e.proposal.value)?.id === e.proposal.blockId) {
-      this.valuesById.set(e.proposal.blockId, e.proposal.value);
+      this.valuesById.set(e.proposal.blockId, { height: e.proposal.height, value: e.proposal.value });
     } else if (e.type === 'start-height') {
-      this.valuesById.clear();
+      // Proposals of the new height may have come (and wait in the engine) before it started.
+      for (const [id, v] of this.valuesById) if (v.height < e.height) this.valuesById.delete(id);
     }
     if (item.log && !this.replaying) {
       const entry = walEntryOf(e, now);
@@ -547,7 +551,7 @@ export class ConsensusHost {
       },
       signProposal: (chainId, proposal) => {
         const r = inner.signProposal(chainId, proposal);
-        const value = this.valuesById.get(proposal.blockId);
+        const value = this.valuesById.get(proposal.blockId)?.value;
         if (!r.ok) return r;
         if (value === undefined) throw new GridLedgerError('NODE_PROPOSAL_UNKNOWN_BLOCK', `signed a proposal for block ${proposal.blockId}, which this node does not hold`);
         this.logOwn({ nowMs: this.handleNowMs, own: true, kind: 'proposal', proposal: { ...proposal, timestampMs: r.timestampMs, signature: r.signature, value } });

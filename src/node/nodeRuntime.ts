@@ -191,16 +191,32 @@ interface Waiter {
 }
 
 export function createNode(opts: CreateNodeOptions): LocalNode {
-  const { homeConfig: cfg, transport, clock, logger } = opts;
-  const genesis = cfg.genesis;
-  if (cfg.chainId !== genesis.chainId) throw new GridLedgerError('NODE_GENESIS_MISMATCH', `config says chain ${cfg.chainId}, genesis ${genesis.chainId}`);
+  const cfg = opts.homeConfig;
+  if (cfg.chainId !== cfg.genesis.chainId) throw new GridLedgerError('NODE_GENESIS_MISMATCH', `config says chain ${cfg.chainId}, genesis ${cfg.genesis.chainId}`);
   const ownsStore = opts.store === undefined;
   const store = opts.store ?? (cfg.dataDir === null ? createMemoryChainStore() : openLmdbChainStore({ path: cfg.dataDir }));
-  const app = openApp(store, genesis, opts.app ?? {});
-  checkNodeVersion(app.params(), Number(process.versions.node.split('.')[0]));
+  try {
+    const app = openApp(store, cfg.genesis, opts.app ?? {});
+    checkNodeVersion(app.params(), Number(process.versions.node.split('.')[0]));
+    const S = store.latestHeight();
+    const wal = cfg.walDir === null ? (opts.memoryDisk?.wal ?? createMemoryWal(S + 1)) : openWal({ dir: cfg.walDir, startHeight: S + 1 });
+    try {
+      return assemble(opts, store, ownsStore, app, wal);
+    } catch (e) {
+      wal.close();
+      throw e;
+    }
+  } catch (e) {
+    if (ownsStore) void store.close();
+    throw e;
+  }
+}
+
+/** Everything after the store, the app and the WAL are open. */
+function assemble(opts: CreateNodeOptions, store: ChainStore, ownsStore: boolean, app: LedgerApp, wal: Wal): LocalNode {
+  const { homeConfig: cfg, transport, clock, logger } = opts;
+  const genesis = cfg.genesis;
   const mempool = new Mempool(app, { ...DEFAULT_MEMPOOL_OPTIONS, ...opts.mempool });
-  const S = store.latestHeight();
-  const wal = cfg.walDir === null ? (opts.memoryDisk?.wal ?? createMemoryWal(S + 1)) : openWal({ dir: cfg.walDir, startHeight: S + 1 });
   let signer: PrivValidator | undefined;
   let address: Hex | null = null;
   if (cfg.validatorKey !== null) {
@@ -403,9 +419,9 @@ export function createNode(opts: CreateNodeOptions): LocalNode {
     },
 
     async submitTx(txBytes, o = {}) {
-      const hash = toHex(txHash(txBytes));
       const timeoutMs = o.timeoutMs ?? DEFAULT_WAIT_MS;
       const r = mempool.add(txBytes);
+      const hash = r.hashHex;
       if (r.code !== 0) {
         if (r.error === 'TX_DUPLICATE' && o.waitForCommit === true) return wait(hash, timeoutMs);
         const committed = r.error === 'TX_NONCE_TOO_LOW' ? committedResult(hash) : undefined;
