@@ -13,6 +13,7 @@ import { intervalEndMs, marketAppOptions, marketCodecs, marketKeys, marketParams
 import type { ClearingRecord, SettlementRecord } from '../ledger/market/index.ts';
 import { disagreements, startCluster, stopCluster } from '../node/cluster.ts';
 import type { Cluster } from '../node/cluster.ts';
+import { runningNodeMajor } from '../node/nodeRuntime.ts';
 
 const EXAMPLES: Record<string, string> = {
   worked: 'the worked example of DESIGN.md section 2 (A sells B 3 kWh under a contract) on a 4-validator chain',
@@ -74,7 +75,7 @@ const BID_WH = 4_000;
 const CONTRACT_WH = 3_000;
 
 export function workedExampleParams(): Params {
-  const base = defaultParams();
+  const base = { ...defaultParams(), nodeMajorVersion: runningNodeMajor() };
   return {
     ...base,
     fees: { baseUc: FEE_UC, perByteUc: 0 },

@@ -31,6 +31,7 @@ import {
 import type { Genesis, GenesisJson, KeyPair, Params } from '../ledger/index.ts';
 import { CHAIN_ID_RE } from '../ledger/genesis.ts';
 import { peerIdFromEd25519PublicKey } from '../net/libp2p/peer-id.ts';
+import { runningNodeMajor } from './nodeRuntime.ts';
 
 /** The environment variable holding the passphrase of encrypted key files. */
 export const PASSPHRASE_ENV = 'GRIDLEDGER_PASSPHRASE';
@@ -256,7 +257,7 @@ export function buildGenesis(plan: GenesisPlan): GenesisJson {
   const json: GenesisJson = {
     chainId: plan.chainId,
     genesisTimeMs: plan.genesisTimeMs,
-    params: plan.params ?? defaultParams(),
+    params: plan.params ?? { ...defaultParams(), nodeMajorVersion: runningNodeMajor() },
     operator: { publicKey: toHex(plan.operator.publicKey) },
     accounts: [
       ...plan.validators.map((v) => ({ address: addr(v.publicKey), balanceUc: SYSTEM_BALANCE_UC })),

@@ -42,6 +42,14 @@ import type { SignStateFile } from './wal/signState.ts';
 import { openWal } from './wal/wal.ts';
 import type { Wal, WalRecord } from './wal/wal.ts';
 
+/**
+ * The Node major version this process runs. Genesis files written here pin it (DESIGN.md
+ * section 4: the grid check's floating point must be the same V8 on every validator).
+ */
+export function runningNodeMajor(): number {
+  return Number(process.versions.node.split('.')[0]);
+}
+
 export interface NodeHomeConfig {
   readonly chainId: string;
   readonly genesis: Genesis;
@@ -197,7 +205,7 @@ export function createNode(opts: CreateNodeOptions): LocalNode {
   const store = opts.store ?? (cfg.dataDir === null ? createMemoryChainStore() : openLmdbChainStore({ path: cfg.dataDir }));
   try {
     const app = openApp(store, cfg.genesis, opts.app ?? {});
-    checkNodeVersion(app.params(), Number(process.versions.node.split('.')[0]));
+    checkNodeVersion(app.params(), runningNodeMajor());
     const S = store.latestHeight();
     const wal = cfg.walDir === null ? (opts.memoryDisk?.wal ?? createMemoryWal(S + 1)) : openWal({ dir: cfg.walDir, startHeight: S + 1 });
     try {

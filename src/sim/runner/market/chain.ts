@@ -39,6 +39,7 @@ import type { City, CityMicrogrid } from '../city.ts';
 import { settlementRates } from '../rates.ts';
 import { readingWindowMinutes } from '../timing.ts';
 import type { SettlementRates } from '../../../market/settlement.ts';
+import { runningNodeMajor } from '../../../node/nodeRuntime.ts';
 import type {
   ClearingOutcome,
   IntervalClearingView,
@@ -137,7 +138,7 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
     lossToleranceWh: rates.lossToleranceWh,
     lossMaxPpm: rates.lossMaxPpm,
   };
-  const base = defaultParams();
+  const base = { ...defaultParams(), nodeMajorVersion: runningNodeMajor() };
   const params: Params = { ...base, fees: { ...SIM_FEES }, market: market as Params['market'] };
   const mp = marketParams(params);
   const labels = spec.members.flatMap((m) => [m.id, `meter-${m.id}`]);
