@@ -147,6 +147,15 @@ export function parsePandapower(text: string, source: string): FeederModel {
     }
   }
 
+  /** Lines and transformers share pandapower's `parallel` (whole units) and `df` (derating). */
+  const parallelAndDerating = (f: FrameReader, k: number): { parallel: number; df: number } => {
+    const parallel = f.num(k, 'parallel', 1);
+    const df = f.num(k, 'df', 1);
+    if (!(Number.isInteger(parallel) && parallel >= 1)) throw importError(source, f.at(k, 'parallel'), `expected a whole number >= 1, found ${parallel}`);
+    if (!(df > 0 && df <= 1)) throw importError(source, f.at(k, 'df'), `expected a derating factor in (0, 1], found ${df}`);
+    return { parallel, df };
+  };
+
   const branches: Branch[] = [];
   const lineEnds = new Map<number, [number, number]>();
   const lineF = optionalFrame('line');
@@ -157,12 +166,9 @@ export function parsePandapower(text: string, source: string): FeederModel {
     const to = busRef(f, k, 'to_bus');
     if (from === to) throw importError(source, f.at(k), `line connects bus ${from} to itself`);
     const length = f.num(k, 'length_km');
-    const parallel = f.num(k, 'parallel', 1);
-    const df = f.num(k, 'df', 1);
+    const { parallel, df } = parallelAndDerating(f, k);
     const maxIKa = f.num(k, 'max_i_ka');
     if (!(length > 0)) throw importError(source, f.at(k, 'length_km'), `expected a positive length, found ${length}`);
-    if (!(Number.isInteger(parallel) && parallel >= 1)) throw importError(source, f.at(k, 'parallel'), `expected a whole number >= 1, found ${parallel}`);
-    if (!(df > 0 && df <= 1)) throw importError(source, f.at(k, 'df'), `expected a derating factor in (0, 1], found ${df}`);
     if (!(maxIKa > 0)) throw importError(source, f.at(k, 'max_i_ka'), `expected a positive current in kA, found ${maxIKa}`);
     // pandapower puts a line on the base of its from bus.
     const baseZ = ((busKv.get(from) as number) ** 2) / baseMva;
@@ -201,13 +207,10 @@ export function parsePandapower(text: string, source: string): FeederModel {
     const lv = busRef(f, k, 'lv_bus');
     if (hv === lv) throw importError(source, f.at(k), `transformer connects bus ${hv} to itself`);
     const snMva = f.num(k, 'sn_mva');
-    const parallel = f.num(k, 'parallel', 1);
-    const df = f.num(k, 'df', 1);
+    const { parallel, df } = parallelAndDerating(f, k);
     const vk = f.num(k, 'vk_percent');
     const vkr = f.num(k, 'vkr_percent');
     if (!(snMva > 0)) throw importError(source, f.at(k, 'sn_mva'), `expected a positive rating, found ${snMva}`);
-    if (!(Number.isInteger(parallel) && parallel >= 1)) throw importError(source, f.at(k, 'parallel'), `expected a whole number >= 1, found ${parallel}`);
-    if (!(df > 0 && df <= 1)) throw importError(source, f.at(k, 'df'), `expected a derating factor in (0, 1], found ${df}`);
     if (!(vk > 0 && vkr >= 0 && vkr <= vk)) throw importError(source, f.at(k), `vk_percent ${vk} and vkr_percent ${vkr}: expected 0 <= vkr <= vk, vk > 0`);
     if (f.bool(k, 'tap_dependency_table', false) || f.bool(k, 'tap_dependent_impedance', false)) {
       throw importError(source, f.at(k), 'tap-dependent impedance (characteristic tables) is not supported');
