@@ -77,6 +77,8 @@ export interface CheckTxOptions {
    * here without spending a verification.
    */
   readonly admit?: (tx: DecodedTx) => GridLedgerError | undefined;
+  /** SHA-256 of `bytes` when the caller has it already (the mempool does): not hashed again. */
+  readonly hash?: Uint8Array;
 }
 
 export interface PrepareProposalRequest {
@@ -175,7 +177,7 @@ export class LedgerApp {
    * admitted since). A refused transaction changes nothing.
    */
   checkTx(bytes: Uint8Array, opts: CheckTxOptions = {}): CheckTxResult {
-    const hash = txHash(bytes);
+    const hash = opts.hash ?? txHash(bytes);
     const hashHex = toHex(hash);
     if (this.pendingCommit) {
       return { ...failure(new GridLedgerError('APP_COMMIT_PENDING', 'a block is being committed: try again'), 0), hash, hashHex };

@@ -88,6 +88,7 @@ export class Mempool {
     }
     const res = this.app.checkTx(bytes, {
       mode: 'new',
+      hash,
       admit: (tx) =>
         this.senderCount(tx.senderHex) >= this.opts.maxPerSender
           ? new GridLedgerError('MEMPOOL_SENDER_LIMIT', `sender already has ${this.opts.maxPerSender} transactions waiting`)
@@ -150,7 +151,7 @@ export class Mempool {
     const waiting = [...this.ready.values()];
     this.ready.clear();
     for (const e of waiting) {
-      const res = this.app.checkTx(e.bytes, { mode: 'recheck' });
+      const res = this.app.checkTx(e.bytes, { mode: 'recheck', hash: e.hash });
       if (res.code === 0) this.ready.set(e.hashHex, e);
       else {
         this.count(e, -1);
@@ -173,7 +174,7 @@ export class Mempool {
     while (slots !== undefined && slots.size > 0) {
       const lowest = Math.min(...slots.keys());
       const e = slots.get(lowest) as Entry;
-      const res = this.app.checkTx(e.bytes, { mode: 'recheck' });
+      const res = this.app.checkTx(e.bytes, { mode: 'recheck', hash: e.hash });
       if (res.code !== 0 && res.error === 'TX_NONCE_TOO_HIGH') break;
       slots.delete(lowest);
       this.parkedHashes.delete(e.hashHex);
