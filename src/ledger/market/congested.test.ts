@@ -30,10 +30,10 @@ import { loadFeeder } from '../../grid/import/feederFile.ts';
 import { toHex } from '../bytes.ts';
 import type { Signer } from '../keys.ts';
 import { marketCodecs, marketKeys } from './records.ts';
-import { marketNet } from './testkit.ts';
+import { marketNet, WORKED_RATES } from './testkit.ts';
 
 const kerber = loadFeeder('data/feeders/kerber-landnetz-pv.json');
-const MARKET = { retailUcPerKwh: 300_000, feedInUcPerKwh: 80_000, gridFeeUcPerKwh: 20_000, taxPpm: 100_000, mintUcPerKwh: 50_000 };
+const MARKET = WORKED_RATES;
 const FEES = { baseUc: 1_000, perByteUc: 0 };
 
 // The background, worked independently of the code under test: Σ kW × 0.25 h.

@@ -8,23 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { tinyFeeder } from '../testkit.ts';
 import { marketCodecs, marketKeys } from './records.ts';
-import { marketNet } from './testkit.ts';
-
-const MARKET = { retailUcPerKwh: 300_000, feedInUcPerKwh: 80_000, gridFeeUcPerKwh: 20_000, taxPpm: 100_000, mintUcPerKwh: 50_000 };
+import { marketNet, workedPair } from './testkit.ts';
 
 function setup() {
-  const m = marketNet({
-    feeder: tinyFeeder(3),
-    members: [
-      { label: 'A', bus: 2, exportLimitW: 20_000, importLimitW: 20_000 },
-      { label: 'B', bus: 3, exportLimitW: 0, importLimitW: 20_000 },
-    ],
-    market: MARKET,
-    fees: { baseUc: 1_000, perByteUc: 0 },
-    balanceUc: 10_500_000,
-  });
-  const A = m.member('A');
-  const B = m.member('B');
+  const { m, A, B } = workedPair({ fees: { baseUc: 1_000, perByteUc: 0 }, balanceUc: 10_500_000 });
   m.blockAt(m.start(0) + 10_000, [
     m.net.tx(A.signer, 'order', { side: 'ask', bus: 2, energyWh: 3_000, priceUcPerKwh: 150_000, flexible: false, fromInterval: 1, intervals: 1 }),
     m.net.tx(B.signer, 'order', { side: 'bid', bus: 3, energyWh: 4_000, priceUcPerKwh: 250_000, flexible: false, fromInterval: 1, intervals: 1 }),

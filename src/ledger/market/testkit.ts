@@ -10,7 +10,7 @@ import type { Signer } from '../keys.ts';
 import { defaultParams } from '../params.ts';
 import type { Params } from '../params.ts';
 import type { StateReader } from '../state.ts';
-import { devNet } from '../testkit.ts';
+import { devNet, tinyFeeder } from '../testkit.ts';
 import type { DevNet } from '../testkit.ts';
 import type { Codec } from '../records.ts';
 import { decodeWith } from '../encoding.ts';
@@ -148,4 +148,21 @@ export function marketNet(opts: MarketNetOptions): MarketNet {
     settlement: (k) => reader.get(marketKeys.settlement(k), marketCodecs.settlement),
     record: (key, codec) => reader.get(key, codec),
   };
+}
+
+/** The worked example's rates (DESIGN.md section 2), µc/kWh and ppm: the tests' common market. */
+export const WORKED_RATES = { retailUcPerKwh: 300_000, feedInUcPerKwh: 80_000, gridFeeUcPerKwh: 20_000, taxPpm: 100_000, mintUcPerKwh: 50_000 };
+
+/** The worked example's two members on a 3-bus feeder: A produces at bus 2, B consumes at bus 3. */
+export function workedPair(opts: Omit<MarketNetOptions, 'feeder' | 'members'> = {}): { m: MarketNet; A: MarketMember; B: MarketMember } {
+  const m = marketNet({
+    market: WORKED_RATES,
+    ...opts,
+    feeder: tinyFeeder(3),
+    members: [
+      { label: 'A', bus: 2, exportLimitW: 20_000, importLimitW: 20_000 },
+      { label: 'B', bus: 3, exportLimitW: 0, importLimitW: 20_000 },
+    ],
+  });
+  return { m, A: m.member('A'), B: m.member('B') };
 }

@@ -32,14 +32,10 @@ import { describe, expect, it } from 'vitest';
 import { tinyFeeder } from '../testkit.ts';
 import { auditSupply } from '../supply.ts';
 import { marketParams } from './params.ts';
-import { marketNet } from './testkit.ts';
+import { marketNet, WORKED_RATES } from './testkit.ts';
 
 const MARKET = {
-  retailUcPerKwh: 300_000,
-  feedInUcPerKwh: 80_000,
-  gridFeeUcPerKwh: 20_000,
-  taxPpm: 100_000,
-  mintUcPerKwh: 50_000,
+  ...WORKED_RATES,
   lossToleranceWh: 100,
   lossMaxPpm: 50_000,
 };

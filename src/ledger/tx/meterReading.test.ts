@@ -5,22 +5,10 @@
  * mints 3 kWh × 50,000 = 150,000 µc when the PCC (1,010 Wh import) agrees.
  */
 import { describe, expect, it } from 'vitest';
-import { marketNet } from '../market/testkit.ts';
-import { tinyFeeder } from '../testkit.ts';
-
-const MARKET = { retailUcPerKwh: 300_000, feedInUcPerKwh: 80_000, gridFeeUcPerKwh: 20_000, taxPpm: 100_000, mintUcPerKwh: 50_000, missingReadingPenaltyUc: 100_000 };
+import { WORKED_RATES, workedPair } from '../market/testkit.ts';
 
 function cleared() {
-  const m = marketNet({
-    feeder: tinyFeeder(3),
-    members: [
-      { label: 'A', bus: 2, exportLimitW: 20_000, importLimitW: 20_000 },
-      { label: 'B', bus: 3, exportLimitW: 0, importLimitW: 20_000 },
-    ],
-    market: MARKET,
-  });
-  const A = m.member('A');
-  const B = m.member('B');
+  const { m, A, B } = workedPair({ market: { ...WORKED_RATES, missingReadingPenaltyUc: 100_000 } });
   const k = 1;
   m.blockAt(m.start(0) + 10_000, [
     m.net.tx(A.signer, 'order', { side: 'ask', bus: 2, energyWh: 3_000, priceUcPerKwh: 150_000, flexible: false, fromInterval: k, intervals: 1 }),
