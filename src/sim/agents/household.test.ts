@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { batterySpec, DEFAULT_BATTERY_SIZING } from '../assets/battery.ts';
 import { DEFAULT_PEAK_SHAVING } from '../assets/battery-policy.ts';
 import { createRng } from '../random.ts';
-import { FIRM_SHARE, type HouseholdAgent, MORNING_MINUTE, PEAK_TO_MINUTE, planOrders, RESERVE_SAFETY, spareDischargeWh, spareOfferWh } from './household.ts';
+import { EVENING_MINUTE, FIRM_SHARE, type HouseholdAgent, MORNING_MINUTE, PEAK_FOCUS, planOrders, RESERVE_SAFETY, spareDischargeWh, spareOfferWh } from './household.ts';
 
 const band = { askFloorUcPerKwh: 81_000, bidCapUcPerKwh: 217_487 };
 const spec = batterySpec({ ...DEFAULT_BATTERY_SIZING, capacityKwh: 10, powerKw: 5 });
@@ -34,7 +34,7 @@ describe('a household agent\'s orders', () => {
     expect(orders).toEqual([{ side: 'ask', energyWh: Math.floor(FIRM_SHARE * 500), priceUcPerKwh: 81_000, flexible: false }]);
   });
 
-  it('sells spare battery energy (beyond its own night\'s need) as a flexible ask, after the evening peak all of it', () => {
+  it('sells spare battery energy (beyond its own night\'s need) as a flexible ask', () => {
     const full = { storedWh: spec.maxSocWh };
     const lateEvening = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 23 * 60 }, band);
     const flexible = lateEvening.filter((o) => o.flexible);
@@ -50,15 +50,30 @@ describe('a household agent\'s orders', () => {
     expect(noon.some((o) => o.flexible)).toBe(false);
   });
 
-  it('spreads the spare energy evenly over the evening peak, and offers none in the day', () => {
-    const at = (minute: number) => ({ interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 0 }, battery: undefined, localMinuteOfDay: minute });
-    // 21:00: 8 intervals to 23:00
-    expect(spareOfferWh(4000, at(21 * 60))).toBe(500);
-    expect(spareOfferWh(4000, at(PEAK_TO_MINUTE - 15))).toBe(4000);
-    expect(spareOfferWh(4000, at(PEAK_TO_MINUTE))).toBe(4000);
-    expect(spareOfferWh(4000, at(3 * 60))).toBe(4000);
-    expect(spareOfferWh(4000, at(MORNING_MINUTE))).toBe(0);
-    expect(spareOfferWh(4000, at(15 * 60))).toBe(0);
+  it('offers spare energy at the top of its evening demand, none in the day', () => {
+    const at = (minute: number, interval = 0) => ({ interval, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 0 }, battery: undefined, localMinuteOfDay: minute });
+    // From 20:00 (interval 0) to 08:00: 48 intervals; the habit peaks at 300 Wh in 21:00-21:15
+    // (interval 4), 200 Wh in 20:45 and 21:15 (intervals 3 and 5), 100 Wh elsewhere.
+    const peaked = agent(true);
+    peaked.habitualWh = new Float64Array(192).fill(100);
+    peaked.habitualWh.set([200, 300, 200], 3);
+    expect(PEAK_FOCUS).toBe(0.05);
+    // Spare 1,000 Wh: the excess above the level must sum to 0.05 × 1,000 = 50 Wh. From 20:00
+    // the window holds 300, 200, 200 and 100s: level 250 (only the 300 is above it, by 50).
+    expect(spareOfferWh(peaked, 1000, at(20 * 60, 0))).toBe(0); // 100 Wh habit: below the level
+    expect(spareOfferWh(peaked, 1000, at(21 * 60, 4))).toBe(1000); // (300 − 250) / 0.05
+    // Spare 3,000 Wh, excess 150 Wh. From 20:45 (300, 200, 200, 100s): 100 above 200, then
+    // 50 more shared by three values: level 200 − 50 / 3, the 20:45 share (50 / 3) / 0.05.
+    expect(spareOfferWh(peaked, 3000, at(20 * 60 + 45, 3))).toBe(333);
+    // From 21:00 (300, 200, 100s): level 175, (300 − 175) / 0.05 = 2,500.
+    expect(spareOfferWh(peaked, 3000, at(21 * 60, 4))).toBe(2500);
+    // A flat night from 03:00, 20 intervals to 08:00: the level is 100 − 200 / 20, so each
+    // interval gets 4,000 / 20.
+    expect(spareOfferWh(agent(true), 4000, at(3 * 60))).toBe(200);
+    // in the day, nothing; nothing spare, nothing
+    expect(spareOfferWh(peaked, 4000, at(MORNING_MINUTE))).toBe(0);
+    expect(spareOfferWh(peaked, 4000, at(EVENING_MINUTE - 15))).toBe(0);
+    expect(spareOfferWh(peaked, 0, at(21 * 60, 4))).toBe(0);
   });
 
   it('keeps what the household habitually uses until the morning', () => {

@@ -94,7 +94,7 @@ function chartsFor(name: string, trading: Figures, baseline: Figures, c: Curves,
   const production = lineChart({ ...base, title: `${name}: production and consumption (trading run)`, unit: 'kW', series: flows });
   const kpis = comparisonChart(`${name}: baseline vs trading`, [
     { title: 'Self-sufficiency (%)', baseline: baseline.self_sufficiency, trading: trading.self_sufficiency, format: (v) => `${percent(v)} %` },
-    { title: 'Peak-to-average of net PCC import', baseline: baseline.peak_to_average, trading: trading.peak_to_average, format: (v) => ratio(v) },
+    { title: 'Peak-to-average of PCC import', baseline: baseline.peak_to_average, trading: trading.peak_to_average, format: (v) => ratio(v) },
   ]);
   const charts = [load, production, kpis];
   if (withPrice) {

@@ -43,11 +43,11 @@ describe('computeKpis on the hand-worked city (city.fixture.ts)', () => {
     expect(north?.self_sufficiency).toBeCloseTo(2220 / 4500, 12);
     // 1 - 450/2800 = 2350/2800
     expect(north?.self_consumption).toBeCloseTo(2350 / 2800, 12);
-    // net curve 850, -300, -50, 1330: mean 1830/4 = 457.5, peak 1330 -> 2.9071...
-    expect(north?.peak_to_average).toBeCloseTo(1330 / 457.5, 12);
+    // import curve 850, 0, 100, 1330: mean 2280/4 = 570, peak 1330 -> 2.3333...
+    expect(north?.peak_to_average).toBeCloseTo(1330 / 570, 12);
   });
 
-  it('south: net exporter over the period has no peak-to-average ratio', () => {
+  it('south: a net exporter over the period, its import curve still has a peak-to-average ratio', () => {
     // consumption 900+500+700+900 = 3000; production 2000+1200 = 3200; import 910+640 = 1550;
     // export 1200+400 = 1600; losses 10+50+20+10 = 90; storage losses 30+10+20 = 60; change 0
     expect(south).toMatchObject({
@@ -66,8 +66,8 @@ describe('computeKpis on the hand-worked city (city.fixture.ts)', () => {
     });
     expect(south?.self_sufficiency).toBeCloseTo(1 - 1550 / 3000, 12);
     expect(south?.self_consumption).toBeCloseTo(0.5, 12); // 1 - 1600/3200
-    // net curve 910, -1200, -400, 640 sums to -50: mean <= 0
-    expect(south?.peak_to_average).toBeNull();
+    // net curve 910, -1200, -400, 640 sums to -50; import curve 910, 0, 0, 640: mean 387.5
+    expect(south?.peak_to_average).toBeCloseTo(910 / 387.5, 12);
   });
 
   it('city: sums, and the peak of the summed curve (not the sum of peaks)', () => {
@@ -91,8 +91,8 @@ describe('computeKpis on the hand-worked city (city.fixture.ts)', () => {
     });
     expect(k.city.self_sufficiency).toBeCloseTo(1 - 3830 / 7500, 12);
     expect(k.city.self_consumption).toBeCloseTo(1 - 2050 / 6000, 12);
-    // net curve 1760, -1500, -450, 1970: mean 1780/4 = 445, peak 1970
-    expect(k.city.peak_to_average).toBeCloseTo(1970 / 445, 12);
+    // import curve 1760, 0, 100, 1970: mean 3830/4 = 957.5, peak 1970
+    expect(k.city.peak_to_average).toBeCloseTo(1970 / 957.5, 12);
   });
 
   it('gives exactly the figures of DESIGN.md section 7 plus the report extras', () => {
@@ -168,12 +168,13 @@ describe('computeKpis refuses bad records', () => {
 });
 
 describe('peakToAverage and energyToPowerW', () => {
-  it('peak over mean, null when the mean is not positive', () => {
+  it('peak over mean of an import curve, null without import', () => {
     expect(peakToAverage([100, 100, 100])).toBe(1);
     expect(peakToAverage([0, 300])).toBe(2); // mean 150
-    expect(peakToAverage([-100, 300])).toBe(3); // mean 100
-    expect(peakToAverage([100, -100])).toBeNull();
+    expect(peakToAverage([0, 0, 0, 400])).toBe(4); // mean 100
+    expect(peakToAverage([0, 0])).toBeNull();
     expect(peakToAverage([])).toBeNull();
+    expect(() => peakToAverage([100, -1])).toThrow(RangeError);
   });
 
   it('mean power of an interval, rounded to the watt', () => {

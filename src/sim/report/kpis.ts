@@ -43,9 +43,8 @@ interface Totals {
   mintedUc: number;
   treasuryUc: number;
   maxLineLoadingPct: number | null;
-  /** Per interval: PCC import, and import − export (the net load seen by the main grid). */
+  /** Per interval: PCC import (what the main grid supplies). */
   importCurveWh: number[];
-  netCurveWh: number[];
 }
 
 function microgridTotals(mg: MicrogridRecord): Totals {
@@ -64,7 +63,6 @@ function microgridTotals(mg: MicrogridRecord): Totals {
     treasuryUc: mg.treasuryUc,
     maxLineLoadingPct: null,
     importCurveWh: [],
-    netCurveWh: [],
   };
   for (const r of mg.intervals) {
     checkClosure(mg.name, r);
@@ -79,7 +77,6 @@ function microgridTotals(mg: MicrogridRecord): Totals {
     t.curtailedWh += r.curtailedWh;
     t.maxLineLoadingPct = maxOrNull(t.maxLineLoadingPct, r.maxLineLoadingPct);
     t.importCurveWh.push(r.pccImportWh);
-    t.netCurveWh.push(r.pccImportWh - r.pccExportWh);
   }
   for (const m of mg.members) t.billsUc += m.billUc;
   return t;
@@ -106,7 +103,6 @@ function sumTotals(parts: Totals[]): Totals {
     treasuryUc: add((t) => t.treasuryUc),
     maxLineLoadingPct: parts.reduce<number | null>((m, t) => maxOrNull(m, t.maxLineLoadingPct), null),
     importCurveWh: curve((t) => t.importCurveWh),
-    netCurveWh: curve((t) => t.netCurveWh),
   };
 }
 
@@ -122,7 +118,7 @@ function figuresOf(t: Totals, intervalMs: number): Figures {
     storage_delta_wh: t.storageDeltaWh,
     self_sufficiency: t.consumptionWh > 0 ? 1 - t.pccImportWh / t.consumptionWh : null,
     peak_import_w: energyToPowerW(t.importCurveWh.reduce((m, v) => Math.max(m, v), 0), intervalMs),
-    peak_to_average: peakToAverage(t.netCurveWh),
+    peak_to_average: peakToAverage(t.importCurveWh),
     bills_uc: t.billsUc,
     self_consumption: t.productionWh > 0 ? 1 - t.pccExportWh / t.productionWh : null,
     minted_uc: t.mintedUc,
@@ -138,20 +134,23 @@ export function energyToPowerW(energyWh: number, intervalMs: number): number {
 }
 
 /**
- * Peak over mean of a net load curve (all intervals the same length, so energies stand for
- * powers). Null when the mean is not positive: a microgrid that exports more than it imports
- * over the period has no meaningful peak-to-average ratio of its import.
+ * Peak over mean of a PCC's import curve: the load the main grid carries for the microgrid, one
+ * value per interval (all intervals the same length, so energies stand for powers; intervals of
+ * export count as zero import). Null without intervals or without any import. Not of the net
+ * curve (import − export): on a sunny day the net mean is negative and the ratio meaningless,
+ * and not of |import − export|, which the midday export peak would dominate: the seed asks for
+ * a smoother supply curve, and the supply is the import.
  */
-export function peakToAverage(netCurveWh: readonly number[]): number | null {
-  if (netCurveWh.length === 0) return null;
+export function peakToAverage(importCurveWh: readonly number[]): number | null {
   let sum = 0;
-  let peak = -Infinity;
-  for (const v of netCurveWh) {
+  let peak = 0;
+  for (const v of importCurveWh) {
+    if (v < 0) throw new RangeError(`an import curve has no negative values, got ${v}`);
     sum += v;
     if (v > peak) peak = v;
   }
-  if (sum <= 0) return null;
-  return (peak * netCurveWh.length) / sum;
+  if (sum === 0) return null;
+  return (peak * importCurveWh.length) / sum;
 }
 
 /** Throws REPORT_ENERGY_NOT_CLOSED, naming the microgrid and interval, when the balance is off. */

@@ -20,10 +20,11 @@ describe('renderSummaryTable', () => {
     expect(lines[1]).toMatch(/kWh.*%.*kW.*coin/);
     const northTrading = lines[lines.findIndex((l) => l.startsWith('north ')) + 1] ?? '';
     // consumption 4.5 kWh, production 2.8, self-sufficiency 2220/4500 = 49.3 %, peak 5.3 kW,
-    // bills 0.60 coin, max loading 72.3 % (72.25 rounded half up by toFixed)
-    expect(northTrading.trim().split(/\s+/)).toEqual(['trading', '4.5', '2.8', '1.0', '2.3', '0.5', '49.3', '5.3', '2.91', '0.60', '0.04', '72.3']);
+    // peak/avg of the import 1330/570 = 2.33, bills 0.60 coin, max loading 72.3 % (72.25
+    // rounded half up by toFixed)
+    expect(northTrading.trim().split(/\s+/)).toEqual(['trading', '4.5', '2.8', '1.0', '2.3', '0.5', '49.3', '5.3', '2.33', '0.60', '0.04', '72.3']);
     const southTrading = lines[lines.findIndex((l) => l.startsWith('south ')) + 1] ?? '';
-    expect(southTrading).toContain('n/a'); // peak-to-average of a net exporter
+    expect(southTrading.trim().split(/\s+/)[8]).toBe('2.35'); // a net exporter: 910 / 387.5 of its import
   });
 
   it('aligns its columns', () => {
