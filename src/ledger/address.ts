@@ -27,8 +27,13 @@ function checksum(address: Uint8Array): string {
 // bounded (cleared when full).
 const TEXT_CACHE_LIMIT = 65_536;
 const textCache = new Map<string, string>();
+// And by address object (a transaction's addresses are formatted at each check and execution):
+// addresses are never modified, so this memo is pure too.
+const textByObject = new WeakMap<Uint8Array, string>();
 
 export function formatAddress(address: Uint8Array): string {
+  const known = textByObject.get(address);
+  if (known !== undefined) return known;
   if (address.length !== ADDRESS_BYTES) reject('ADDRESS_INVALID', `an address is ${ADDRESS_BYTES} bytes`);
   const hex = toHex(address);
   let text = textCache.get(hex);
@@ -37,6 +42,7 @@ export function formatAddress(address: Uint8Array): string {
     if (textCache.size >= TEXT_CACHE_LIMIT) textCache.clear();
     textCache.set(hex, text);
   }
+  textByObject.set(address, text);
   return text;
 }
 

@@ -79,6 +79,8 @@ export interface CheckTxOptions {
   readonly admit?: (tx: DecodedTx) => GridLedgerError | undefined;
   /** SHA-256 of `bytes` when the caller has it already (the mempool does): not hashed again. */
   readonly hash?: Uint8Array;
+  /** And its hex, with `hash`. */
+  readonly hashHex?: string;
 }
 
 export interface PrepareProposalRequest {
@@ -178,7 +180,7 @@ export class LedgerApp {
    */
   checkTx(bytes: Uint8Array, opts: CheckTxOptions = {}): CheckTxResult {
     const hash = opts.hash ?? txHash(bytes);
-    const hashHex = toHex(hash);
+    const hashHex = opts.hash !== undefined && opts.hashHex !== undefined ? opts.hashHex : toHex(hash);
     if (this.pendingCommit) {
       return { ...failure(new GridLedgerError('APP_COMMIT_PENDING', 'a block is being committed: try again'), 0), hash, hashHex };
     }
@@ -188,10 +190,12 @@ export class LedgerApp {
     } catch (e) {
       return { ...failure(e, 0), hash, hashHex };
     }
-    const result = executeTx(this.requireCheckState(), tx, this.checkContext(), 'check');
-    const base = { ...result, hash, hashHex, senderHex: tx.senderHex, nonce: tx.tx.nonce };
-    if (result.error === 'TX_NONCE_TOO_HIGH' || result.error === 'TX_NONCE_TOO_LOW') return { ...base, expectedNonce: this.nonceOf(tx) };
-    return base;
+    const r = executeTx(this.requireCheckState(), tx, this.checkContext(), 'check');
+    // Field by field: spreading the execution result costs more than the execution (recheck).
+    const base = { code: r.code, log: r.log, events: r.events, feeUc: r.feeUc, hash, hashHex, senderHex: tx.senderHex, nonce: tx.tx.nonce };
+    if (r.error === undefined) return base;
+    if (r.error === 'TX_NONCE_TOO_HIGH' || r.error === 'TX_NONCE_TOO_LOW') return { ...base, error: r.error, expectedNonce: this.nonceOf(tx) };
+    return { ...base, error: r.error };
   }
 
   /** Transactions for this node's proposal: in order, within the byte and count limits. */
@@ -280,10 +284,10 @@ export class LedgerApp {
       try {
         tx = this.admit(bytes, hash, hashHex, undefined);
       } catch (e) {
-        return { ...failure(e, 0), hash };
+        return withHash(failure(e, 0), hash);
       }
       this.verified.delete(hashHex);
-      return { ...executeTx(view, tx, ctx, 'deliver'), hash };
+      return withHash(executeTx(view, tx, ctx, 'deliver'), hash);
     });
     const validatorUpdates = endBlock(view, ctx);
     const writes = view.sortedWrites();
@@ -385,6 +389,12 @@ export class LedgerApp {
     if (this.checkState === null) throw new GridLedgerError('APP_NOT_INITIALISED', 'no state: call initChain or loadState first');
     return this.checkState;
   }
+}
+
+/** A result with its transaction's hash, built field by field (a spread is the slow path here). */
+function withHash(r: TxResult, hash: Uint8Array): TxResult & { readonly hash: Uint8Array } {
+  const out = { code: r.code, log: r.log, events: r.events, feeUc: r.feeUc, hash };
+  return r.error === undefined ? out : { ...out, error: r.error };
 }
 
 export function createApp(opts: AppOptions = {}): LedgerApp {

@@ -9,6 +9,7 @@ import { isGridLedgerError } from '../errors.ts';
 import { getAccount, setAccount } from './accounts.ts';
 import { addUc, subUc } from './amounts.ts';
 import { codeNumber, reject } from './codes.ts';
+import type { ErrorCode } from './codes.ts';
 import type { AppEvent, BlockContext, TxContext } from './context.ts';
 import { minFeeUc } from './params.ts';
 import type { Params } from './params.ts';
@@ -38,28 +39,39 @@ export function failure(e: unknown, feeUc: number): TxResult {
   return { code: codeNumber('TX_INTERNAL_ERROR'), error: 'TX_INTERNAL_ERROR', log: `internal error: ${message}`, events: [], feeUc };
 }
 
+function feeTooLow(tx: DecodedTx, min: number): string {
+  return `fee ${tx.tx.feeUc} µc is below the minimum ${min} µc for ${tx.bytes.length} bytes`;
+}
+
 /** The fee floor, checkable without state. */
 export function checkFeeFloor(tx: DecodedTx, params: Params): void {
   const min = minFeeUc(params, tx.bytes.length);
-  if (tx.tx.feeUc < min) reject('TX_FEE_TOO_LOW', `fee ${tx.tx.feeUc} µc is below the minimum ${min} µc for ${tx.bytes.length} bytes`, { minFeeUc: min });
+  if (tx.tx.feeUc < min) reject('TX_FEE_TOO_LOW', feeTooLow(tx, min), { minFeeUc: min });
 }
 
-/** Fee, nonce and funds for the fee. */
-export function checkEnvelope(view: StateReader, tx: DecodedTx, params: Params): void {
-  checkFeeFloor(tx, params);
+function refusal(code: ErrorCode, log: string): TxResult {
+  return { code: codeNumber(code), error: code, log, events: [], feeUc: 0 };
+}
+
+/**
+ * Fee, nonce and funds for the fee: the refusal, or undefined when the envelope passes. Returned,
+ * not thrown: a nonce ahead of the account is routine in a mempool (parked transactions), and an
+ * exception per check costs more than the check.
+ */
+export function checkEnvelope(view: StateReader, tx: DecodedTx, params: Params): TxResult | undefined {
+  const min = minFeeUc(params, tx.bytes.length);
+  if (tx.tx.feeUc < min) return refusal('TX_FEE_TOO_LOW', feeTooLow(tx, min));
   const account = getAccount(view, tx.senderAddress);
-  if (tx.tx.nonce < account.nonce) reject('TX_NONCE_TOO_LOW', `nonce ${tx.tx.nonce} was already used: the account's next nonce is ${account.nonce}`, { expected: account.nonce });
-  if (tx.tx.nonce > account.nonce) reject('TX_NONCE_TOO_HIGH', `nonce ${tx.tx.nonce} is ahead: the account's next nonce is ${account.nonce}`, { expected: account.nonce });
-  if (account.balanceUc < tx.tx.feeUc) reject('TX_INSUFFICIENT_FUNDS', `balance ${account.balanceUc} µc cannot pay the fee of ${tx.tx.feeUc} µc`);
+  if (tx.tx.nonce < account.nonce) return refusal('TX_NONCE_TOO_LOW', `nonce ${tx.tx.nonce} was already used: the account's next nonce is ${account.nonce}`);
+  if (tx.tx.nonce > account.nonce) return refusal('TX_NONCE_TOO_HIGH', `nonce ${tx.tx.nonce} is ahead: the account's next nonce is ${account.nonce}`);
+  if (account.balanceUc < tx.tx.feeUc) return refusal('TX_INSUFFICIENT_FUNDS', `balance ${account.balanceUc} µc cannot pay the fee of ${tx.tx.feeUc} µc`);
+  return undefined;
 }
 
 /** Runs one transaction on `parent`. `deliver`: in a block; `check`: against the mempool's view. */
 export function executeTx(parent: StateView, tx: DecodedTx, block: BlockContext, mode: 'check' | 'deliver'): TxResult {
-  try {
-    checkEnvelope(parent, tx, block.params);
-  } catch (e) {
-    return failure(e, 0);
-  }
+  const refused = checkEnvelope(parent, tx, block.params);
+  if (refused !== undefined) return refused;
   // Checking: one overlay for everything, dropped on any failure. Delivering: the fee and nonce
   // go straight to the block's state and stay; only the body runs in an overlay.
   const scope = new Overlay(parent);
@@ -68,15 +80,7 @@ export function executeTx(parent: StateView, tx: DecodedTx, block: BlockContext,
   const account = getAccount(envelopeView, tx.senderAddress);
   setAccount(envelopeView, tx.senderAddress, { balanceUc: subUc(account.balanceUc, feeUc), nonce: account.nonce + 1 });
   if (mode === 'deliver') block.feesUc = addUc(block.feesUc, feeUc);
-  const events: AppEvent[] = [];
-  const ctx: TxContext = {
-    block,
-    sender: tx.tx.sender,
-    senderAddress: tx.senderAddress,
-    txHash: tx.hash,
-    feeUc,
-    emit: (type, attributes) => events.push({ type, attributes }),
-  };
+  const ctx = new TxRun(block, tx, feeUc);
   try {
     tx.op.checkState(scope, ctx);
     tx.op.apply(scope, ctx);
@@ -84,7 +88,29 @@ export function executeTx(parent: StateView, tx: DecodedTx, block: BlockContext,
     return failure(e, mode === 'deliver' ? feeUc : 0);
   }
   scope.commitInto(parent);
-  return { code: 0, log: OK_LOG, events, feeUc };
+  return { code: 0, log: OK_LOG, events: ctx.events, feeUc };
+}
+
+/** One transaction's context; a class, so running a transaction builds no closure. */
+class TxRun implements TxContext {
+  readonly sender: Uint8Array;
+  readonly senderAddress: Uint8Array;
+  readonly txHash: Uint8Array;
+  readonly events: AppEvent[] = [];
+
+  constructor(
+    readonly block: BlockContext,
+    tx: DecodedTx,
+    readonly feeUc: number,
+  ) {
+    this.sender = tx.tx.sender;
+    this.senderAddress = tx.senderAddress;
+    this.txHash = tx.hash;
+  }
+
+  emit(type: string, attributes: Record<string, string>): void {
+    this.events.push({ type, attributes });
+  }
 }
 
 /** Begin block: record height and time, punish proven misbehaviour and downtime, then hooks. */

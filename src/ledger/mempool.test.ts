@@ -62,6 +62,18 @@ describe('mempool', () => {
     expect(net.block(reaped).txResults.map((r) => r.code)).toEqual([0, 0, 0]);
   });
 
+  it('a parked transaction stays parked while the nonce before it is missing', () => {
+    const { net, pool, alice, pay } = setup();
+    const txs = [0, 1, 2, 3].map((nonce) => net.tx(alice, 'transfer', pay(nonce + 1), { nonce }));
+    for (const i of [3, 0]) expect(pool.add(txs[i] as Uint8Array).code).toBe(0);
+    expect(pool.readyCount).toBe(1);
+    expect(pool.add(txs[2] as Uint8Array)).toMatchObject({ code: 0, parked: true });
+    expect(pool.readyCount).toBe(1);
+    expect(pool.add(txs[1] as Uint8Array).code).toBe(0);
+    expect(pool.readyCount).toBe(4);
+    expect(pool.reap(1_000_000, 100)).toEqual(txs);
+  });
+
   it('after a commit: drops included transactions, re-checks the rest and evicts what became invalid', () => {
     const { net, pool, alice, bob, pay } = setup();
     const a0 = net.tx(alice, 'transfer', pay());

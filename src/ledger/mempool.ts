@@ -12,6 +12,7 @@ import type { CheckTxOptions, CheckTxResult } from './app.ts';
 import { toHex } from './bytes.ts';
 import { codeNumber } from './codes.ts';
 import { txHash } from './tx/envelope.ts';
+import type { DecodedTx } from './tx/envelope.ts';
 
 export interface MempoolOptions {
   readonly maxTxs: number;
@@ -57,6 +58,10 @@ export class Mempool {
     private readonly opts: MempoolOptions = DEFAULT_MEMPOOL_OPTIONS,
   ) {}
 
+  /** The per-sender cap, asked by checkTx before it verifies a signature (one closure for all). */
+  private readonly gate = (tx: DecodedTx): GridLedgerError | undefined =>
+    this.senderCount(tx.senderHex) >= this.opts.maxPerSender ? new GridLedgerError('MEMPOOL_SENDER_LIMIT', `sender already has ${this.opts.maxPerSender} transactions waiting`) : undefined;
+
   get size(): number {
     return this.ready.size + this.parkedHashes.size;
   }
@@ -86,21 +91,15 @@ export class Mempool {
     if (this.size >= this.opts.maxTxs || this.totalBytes + bytes.length > this.opts.maxBytes) {
       return refuse('MEMPOOL_FULL', `mempool is full (${this.size} transactions, ${this.totalBytes} bytes)`);
     }
-    const res = this.app.checkTx(bytes, {
-      mode: 'new',
-      hash,
-      admit: (tx) =>
-        this.senderCount(tx.senderHex) >= this.opts.maxPerSender
-          ? new GridLedgerError('MEMPOOL_SENDER_LIMIT', `sender already has ${this.opts.maxPerSender} transactions waiting`)
-          : undefined,
-    });
+    const res = this.app.checkTx(bytes, { mode: 'new', hash, hashHex, admit: this.gate });
     const base = { hash, hashHex };
     if (res.senderHex === undefined || res.nonce === undefined) return { code: res.code, ...(res.error === undefined ? {} : { error: res.error }), log: res.log, ...base };
     const entry: Entry = { bytes, hash, hashHex, senderHex: res.senderHex, nonce: res.nonce };
     if (res.code === 0) {
       this.insertReady(entry);
-      this.promote(entry.senderHex);
-      return { code: 0, log: res.log, ...base };
+      // Only the next nonce can leave the parked set now (others wait for it, or for update()).
+      if (this.parked.get(entry.senderHex)?.has(entry.nonce + 1) === true) this.promote(entry.senderHex);
+      return { code: 0, log: res.log, hash, hashHex };
     }
     const expected = res.expectedNonce;
     if (res.error === 'TX_NONCE_TOO_HIGH' && expected !== undefined && res.nonce - expected < this.opts.maxPerSender) {
@@ -110,7 +109,7 @@ export class Mempool {
         this.parked.set(entry.senderHex, slots);
         this.parkedHashes.add(hashHex);
         this.count(entry, +1);
-        return { code: 0, log: `parked: waiting for nonce ${expected}`, parked: true, ...base };
+        return { code: 0, log: `parked: waiting for nonce ${expected}`, parked: true, hash, hashHex };
       }
     }
     return { code: res.code, ...(res.error === undefined ? {} : { error: res.error }), log: res.log, ...base };
@@ -151,7 +150,7 @@ export class Mempool {
     const waiting = [...this.ready.values()];
     this.ready.clear();
     for (const e of waiting) {
-      const res = this.app.checkTx(e.bytes, { mode: 'recheck', hash: e.hash });
+      const res = this.app.checkTx(e.bytes, { mode: 'recheck', hash: e.hash, hashHex: e.hashHex });
       if (res.code === 0) this.ready.set(e.hashHex, e);
       else {
         this.count(e, -1);
@@ -174,7 +173,7 @@ export class Mempool {
     while (slots !== undefined && slots.size > 0) {
       const lowest = Math.min(...slots.keys());
       const e = slots.get(lowest) as Entry;
-      const res = this.app.checkTx(e.bytes, { mode: 'recheck', hash: e.hash });
+      const res = this.app.checkTx(e.bytes, { mode: 'recheck', hash: e.hash, hashHex: e.hashHex });
       if (res.code !== 0 && res.error === 'TX_NONCE_TOO_HIGH') break;
       slots.delete(lowest);
       this.parkedHashes.delete(e.hashHex);

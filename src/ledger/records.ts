@@ -121,6 +121,20 @@ export const codecs = {
   params: codec<Params>('params', paramsSchema),
 } as const;
 
+// Account keys by address object: a transfer reads and writes the same two accounts several
+// times (check, recheck, execution), each time with the address bytes it was decoded with.
+// Addresses are never modified, so the memo is pure.
+const accountKeys = new WeakMap<Uint8Array, string>();
+
+function accountKey(address: Uint8Array): string {
+  let key = accountKeys.get(address);
+  if (key === undefined) {
+    key = `acct/${toHex(address)}`;
+    accountKeys.set(address, key);
+  }
+  return key;
+}
+
 export const stateKeys = {
   chainMeta: 'meta',
   params: 'params',
@@ -130,7 +144,7 @@ export const stateKeys = {
   validatorIndex: 'validators',
   activeSet: 'activeset',
   memberIndex: 'members',
-  account: (address: Uint8Array): string => `acct/${toHex(address)}`,
+  account: accountKey,
   validator: (address: Uint8Array): string => `val/${toHex(address)}`,
   signingInfo: (address: Uint8Array): string => `sign/${toHex(address)}`,
   member: (address: Uint8Array): string => `member/${toHex(address)}`,

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { formatAddress } from '../address.ts';
 import { concatBytes, toHex } from '../bytes.ts';
 import { ERROR_CODES } from '../codes.ts';
@@ -6,8 +8,9 @@ import type { ErrorCode } from '../codes.ts';
 import { decodeCanonical, encodeCanonical } from '../encoding.ts';
 import { defaultParams } from '../params.ts';
 import { buildTx, devNet, devSigner } from '../testkit.ts';
-import { encodeSignedTx, signTx, TX_SIGN_DOMAIN, txSignBytes } from './envelope.ts';
+import { decodeTx, encodeSignedTx, signTx, TX_SIGN_DOMAIN, txSignBytes, verifyTxSignature } from './envelope.ts';
 import type { SignedTx } from './envelope.ts';
+import { createRegistry, defineTxType } from './types.ts';
 
 function expectCode(r: { code: number; error?: string }, code: ErrorCode): void {
   expect(r.error).toBe(code);
@@ -30,6 +33,22 @@ describe('transaction envelope and signatures', () => {
     const unsigned = { chainId: tx.chainId, sender: tx.sender, nonce: tx.nonce, feeUc: tx.feeUc, type: tx.type, body: tx.body };
     expect(toHex(txSignBytes(tx))).toBe(toHex(concatBytes(TX_SIGN_DOMAIN, encodeCanonical(unsigned))));
     expect(toHex(encodeSignedTx(tx))).toBe(toHex(bytes));
+  });
+
+  it('cuts the sign bytes from the received bytes exactly as encoding them would give', () => {
+    // A type that takes any body, so the property covers bodies of every shape and size.
+    const anyBody = createRegistry([defineTxType({ type: 'any', body: z.unknown(), checkState() {}, apply() {} })]);
+    const signer = devSigner('sign-bytes');
+    const body = fc.oneof(fc.integer(), fc.string(), fc.uint8Array({ maxLength: 300 }), fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string())), fc.array(fc.string(), { maxLength: 40 }));
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 64 }), fc.nat(), fc.nat(), body, (chainId, nonce, feeUc, b) => {
+        const bytes = signTx({ chainId, nonce, feeUc, type: 'any', body: b }, signer);
+        const decoded = decodeTx(bytes, anyBody, 1 << 20);
+        expect(toHex(decoded.signBytes)).toBe(toHex(txSignBytes(decoded.tx)));
+        expect(verifyTxSignature(decoded)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('accepts a valid transaction and applies it once', () => {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { addressFromPublicKey } from '../address.ts';
 import { uint } from '../amounts.ts';
-import { concatBytes, toHex, utf8 } from '../bytes.ts';
+import { bytesEqual, concatBytes, toHex, utf8 } from '../bytes.ts';
 import { reject } from '../codes.ts';
 import { decodeCanonical, encodeCanonical, parseWith } from '../encoding.ts';
 import { sha256 } from '../hash.ts';
@@ -54,8 +54,40 @@ export function encodeSignedTx(tx: SignedTx): Uint8Array {
   return encodeCanonical({ ...unsignedOf(tx), signature: tx.signature });
 }
 
+// Hashes by bytes object: a transaction is hashed at admission, in the proposal check, the
+// transaction root, execution and the mempool's update, mostly on the same bytes. Transaction
+// bytes are never modified once received (the transport's contract), so the memo is pure.
+const hashes = new WeakMap<Uint8Array, Uint8Array>();
+
 export function txHash(bytes: Uint8Array): Uint8Array {
-  return sha256(bytes);
+  let hash = hashes.get(bytes);
+  if (hash === undefined) {
+    hash = sha256(bytes);
+    hashes.set(bytes, hash);
+  }
+  return hash;
+}
+
+// The signed encoding ends with the signature: `signature` is the longest key, and canonical maps
+// sort keys by length first. So the unsigned encoding is the signed one with the map header's
+// count one lower (0xa7 -> 0xa6) and this entry cut off.
+const SIGNATURE_ENTRY = concatBytes(encodeCanonical('signature'), new Uint8Array([0x58, 0x40]));
+const SIGNATURE_TAIL = SIGNATURE_ENTRY.length + 64;
+const SIGNED_MAP = 0xa7;
+const UNSIGNED_MAP = 0xa6;
+
+/**
+ * Sign bytes cut from the canonical bytes of a signed transaction (no re-encoding); falls back to
+ * encoding when the layout is not the one above.
+ */
+function signBytesOf(bytes: Uint8Array, tx: SignedTx): Uint8Array {
+  const body = bytes.length - SIGNATURE_TAIL;
+  if (bytes[0] !== SIGNED_MAP || body < 1 || !bytesEqual(bytes.subarray(body, body + SIGNATURE_ENTRY.length), SIGNATURE_ENTRY)) return txSignBytes(tx);
+  const out = new Uint8Array(TX_SIGN_DOMAIN.length + body);
+  out.set(TX_SIGN_DOMAIN, 0);
+  out[TX_SIGN_DOMAIN.length] = UNSIGNED_MAP;
+  out.set(bytes.subarray(1, body), TX_SIGN_DOMAIN.length + 1);
+  return out;
 }
 
 /** Signs and encodes a transaction from `signer`. */
@@ -70,6 +102,8 @@ export interface DecodedTx {
   readonly hash: Uint8Array;
   readonly hashHex: string;
   readonly tx: SignedTx;
+  /** What the signature covers (TX_SIGN_DOMAIN ‖ unsigned encoding). */
+  readonly signBytes: Uint8Array;
   readonly senderAddress: Uint8Array;
   readonly senderHex: string;
   readonly op: BoundTx;
@@ -88,9 +122,9 @@ export function decodeTx(bytes: Uint8Array, registry: TxRegistry, maxTxBytes: nu
   if (type === undefined) reject('TX_UNKNOWN_TYPE', `unknown transaction type "${tx.type}"`);
   const senderAddress = addressFromPublicKey(tx.sender);
   const op = type.bind(tx.body, senderAddress);
-  return { bytes, hash, hashHex: toHex(hash), tx, senderAddress, senderHex: toHex(senderAddress), op };
+  return { bytes, hash, hashHex: toHex(hash), tx, signBytes: signBytesOf(bytes, tx), senderAddress, senderHex: toHex(senderAddress), op };
 }
 
 export function verifyTxSignature(decoded: DecodedTx): boolean {
-  return verifySignature(decoded.tx.sender, txSignBytes(decoded.tx), decoded.tx.signature);
+  return verifySignature(decoded.tx.sender, decoded.signBytes, decoded.tx.signature);
 }
