@@ -237,6 +237,7 @@ export function createTransport(options: ResolvedOptions, makeDriver: (hooks: Dr
       endSession(peer);
     },
     connectedPeers: () => [...sessions.keys()].sort(),
+    addressPeer: (address) => driver.addressPeer(address),
     send(peer, topic, bytes) {
       checkFrame(topic, bytes);
       const link = sessions.get(peer);

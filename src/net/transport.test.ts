@@ -222,6 +222,14 @@ describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
     expect(codeOf(() => a.dial(['/ip4/127.0.0.1/udp/1']))).toBe('NET_BAD_ADDRESS');
   });
 
+  it('names the peer an address points to, as dial reads it', async () => {
+    const a = await node(0);
+    const b = await node(1);
+    expect(a.addressPeer(addr(b))).toBe(b.peerId);
+    expect(b.addressPeer(addr(a))).toBe(a.peerId);
+    expect(codeOf(() => a.addressPeer('not an address'))).toBe('NET_BAD_ADDRESS');
+  });
+
   it('reports a restarted peer gone, then redials it and talks again', async () => {
     const a = await node(0);
     let b = await node(1);

@@ -61,6 +61,8 @@ export interface PeerTransport {
   dial(addresses: readonly string[]): void;
   /** Closes the session with `peer` and stops redialing it. */
   disconnect(peer: PeerId): void;
+  /** The peer an address names (as `dial` reads it). Throws GridLedgerError NET_BAD_ADDRESS. */
+  addressPeer(address: string): PeerId;
   /** Peers with an open session, sorted. */
   connectedPeers(): PeerId[];
   /**
