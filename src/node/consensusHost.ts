@@ -58,6 +58,7 @@ import type { Block, EvidenceItem, FinalizeBlockResult, Genesis, LedgerApp, Memp
 import type { PeerId, PeerTransport } from '../net/transport.ts';
 import type { ChainStore } from './store/chainStore.ts';
 import type { Wal } from './wal/wal.ts';
+import type { PendingEvidenceStore } from './wal/evidenceFile.ts';
 import { BlockSync } from './blockSync.ts';
 import { checkBlockLinks, checkEvidence, evidenceKey, headerSetHash, nextBlockTimeMs, toLastCommit } from './blockValidation.ts';
 import type { ChainTip, EvidenceRules } from './blockValidation.ts';
@@ -92,6 +93,8 @@ export interface ConsensusHostOptions {
   readonly mempool: Mempool;
   readonly store: ChainStore;
   readonly wal: Wal;
+  /** Where pending evidence survives a restart (default: nowhere, it lives in memory only). */
+  readonly evidenceStore?: PendingEvidenceStore;
   /** The validator key behind the double-sign guard; undefined for a node that follows. */
   readonly signer: PrivValidator | undefined;
   readonly transport: PeerTransport;
@@ -137,6 +140,8 @@ export interface HostStatus {
   readonly consensusHeight: number;
   readonly round: number;
   readonly step: string;
+  /** Evidence found or received and not yet committed. */
+  readonly pendingEvidence: number;
 }
 
 /** Validator sets around the next height, and the one after it before its priority increment. */
@@ -265,6 +270,7 @@ export class ConsensusHost {
   start(): void {
     if (this.started) throw new GridLedgerError('NODE_BAD_STATE', 'consensus host already started');
     this.started = true;
+    this.loadEvidence();
     const S = this.tip.height;
     const wal = this.o.wal;
     if (wal.height() < S + 1) wal.endHeight(S); // crashed between the store commit and the end of height
@@ -310,6 +316,7 @@ export class ConsensusHost {
       consensusHeight: this.engineHeight,
       round: st.round,
       step: st.step,
+      pendingEvidence: this.pendingEvidence.size,
     };
   }
 
@@ -345,6 +352,8 @@ export class ConsensusHost {
 
   onPeerConnect(peer: PeerId): void {
     this.o.transport.send(peer, TOPIC.status, encodeStatus({ height: this.tip.height, working: this.working() }));
+    // Evidence found while the peer was away (or before this node's restart) reaches it too.
+    for (const item of this.pendingEvidence.values()) this.o.transport.send(peer, TOPIC.evidence, encodeEvidence(item));
   }
 
   onPeerDisconnect(peer: PeerId): void {
@@ -413,6 +422,7 @@ export class ConsensusHost {
       return;
     }
     this.pendingEvidence.set(key, item);
+    this.saveEvidence();
   }
 
   private remember(height: number, signature: Uint8Array, topic: number, bytes: Uint8Array): boolean {
@@ -743,11 +753,15 @@ export class ConsensusHost {
     this.lastCommit = { ...commit, precommits: [...commit.precommits] };
     this.lastCommitAtMs = this.o.clock.nowMs();
     if (this.blockRequest !== undefined && h.timeMs >= this.blockRequest.untilTimeMs) this.blockRequest = undefined;
+    let evidenceDone = false;
     for (const item of block.evidence) {
       const key = evidenceKey(item);
-      this.pendingEvidence.delete(key);
+      evidenceDone = this.pendingEvidence.delete(key) || evidenceDone;
       this.committedEvidence.add(key);
     }
+    // After the store commit: a crash in between leaves the item in the file, and loadEvidence
+    // drops it (its validator is tombstoned by then).
+    if (evidenceDone) this.saveEvidence();
     for (const height of [...this.seen.keys()]) if (height < h.height) this.seen.delete(height);
     this.o.onCommitted({ height: h.height, blockId: id, blockIdHex: toHex(id), block, bytes, results: res.txResults, synced });
   }
@@ -778,22 +792,55 @@ export class ConsensusHost {
     if (this.pendingEvidence.has(key) || this.committedEvidence.has(key)) return;
     this.pendingEvidence.set(key, item);
     this.o.logger.warn({ validator: toHex(item.validator), height: item.height }, 'consensus: a validator double-signed');
+    this.saveEvidence(); // before anyone hears of it: what this node announced, it still holds after a crash
     if (broadcast) this.o.transport.broadcast(TOPIC.evidence, encodeEvidence(item));
   }
 
   private evidenceForBlock(height: number): EvidenceItem[] {
+    return this.prunePendingEvidence(height).slice(0, MAX_EVIDENCE_PER_BLOCK);
+  }
+
+  /**
+   * Drops pending items that can no longer be committed at `height`: the validator is unknown or
+   * already tombstoned (so an item committed before, even before a restart, is never proposed
+   * again), or the item is no longer valid (too old). Returns the rest in key order.
+   */
+  private prunePendingEvidence(height: number): EvidenceItem[] {
     const out: EvidenceItem[] = [];
+    let dropped = false;
     for (const [key, item] of [...this.pendingEvidence].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (out.length >= MAX_EVIDENCE_PER_BLOCK) break;
       const record = this.ledgerValidator(item.validator);
-      const valid = checkEvidence(item, height, this.evidenceRules(), this.o.verifier, this.chainId);
-      if (record === undefined || record.tombstoned || !valid.ok) {
+      if (record === undefined || record.tombstoned || !checkEvidence(item, height, this.evidenceRules(), this.o.verifier, this.chainId).ok) {
         this.pendingEvidence.delete(key);
+        dropped = true;
         continue;
       }
       out.push(item);
     }
+    if (dropped) this.saveEvidence();
     return out;
+  }
+
+  /** Pending evidence saved before the restart, still to be committed. */
+  private loadEvidence(): void {
+    const saved = this.o.evidenceStore?.load() ?? [];
+    let undecodable = 0;
+    for (const bytes of saved) {
+      try {
+        const item = decodeEvidence(bytes);
+        this.pendingEvidence.set(evidenceKey(item), item);
+      } catch {
+        undecodable++;
+      }
+    }
+    const kept = this.prunePendingEvidence(this.tip.height + 1).length;
+    if (undecodable > 0) this.saveEvidence();
+    if (saved.length > 0) this.o.logger.info({ saved: saved.length, kept, undecodable }, 'consensus: pending evidence loaded');
+  }
+
+  private saveEvidence(): void {
+    const items = [...this.pendingEvidence].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => encodeEvidence(item));
+    this.o.evidenceStore?.save(items);
   }
 
   private evidenceRules(): EvidenceRules {

@@ -1,12 +1,13 @@
 /**
  * A node's home directory: everything one node needs on disk.
  *
- *   HOME/config.json    {chainId, moniker, listen, peers, rpc: {host, port}, intervalMs, dev}
+ *   HOME/config.json    {chainId, moniker, role, listen, peers, rpc: {host, port}, intervalMs, dev}
  *   HOME/genesis.json   the chain's genesis (ledger format)
- *   HOME/keys/NAME.json key files: `validator` (the node's consensus and peer key), `operator`,
- *                       and named wallet keys; encrypted under a passphrase, or plain in a dev home
+ *   HOME/keys/NAME.json key files: `validator` (a validator's consensus and peer key) or `node` (a
+ *                       follower's peer key), `operator`, and named wallet keys; encrypted under a
+ *                       passphrase, or plain in a dev home
  *   HOME/data/          the LMDB block and state store
- *   HOME/wal/           the consensus write-ahead log and double-sign guard
+ *   HOME/wal/           the consensus write-ahead log, double-sign guard and pending evidence
  *   HOME/node.pid       the running node's process id (removed on a clean stop)
  *
  * Every problem with a home is a GridLedgerError with a HOME_* or KEY_* code and a message that
@@ -23,6 +24,7 @@ import {
   encryptKey,
   formatAddress,
   generateKeyPair,
+  genesisToJson,
   parseGenesis,
   parseKeyFile,
   plainKeyFile,
@@ -39,6 +41,8 @@ export const DEFAULT_P2P_PORT = 26656;
 export const DEFAULT_RPC_PORT = 26657;
 export const DEFAULT_INTERVAL_MS = 1000;
 export const VALIDATOR_KEY = 'validator';
+/** A follower's peer identity: it signs nothing of the chain, only its libp2p handshakes. */
+export const NODE_KEY = 'node';
 export const OPERATOR_KEY = 'operator';
 
 /** 1 coin = 1,000,000 µc. */
@@ -56,20 +60,31 @@ const peerAddr = z
   .string()
   .regex(/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{46,60}$/, 'a multiaddr naming its peer, such as /ip4/127.0.0.1/tcp/26656/p2p/12D3KooW…');
 
-export const homeConfigSchema = z.strictObject({
-  chainId: z.string().regex(CHAIN_ID_RE, 'lower-case letters, digits and dashes, at most 48'),
-  moniker: z.string().min(1).max(64),
-  /** Where this node listens for peers. */
-  listen: listenAddr,
-  /** The other validators (every validator may list all, itself included: it is skipped). */
-  peers: z.array(peerAddr),
-  /** The node's HTTP JSON RPC: loopback only. */
-  rpc: z.strictObject({ host: z.literal('127.0.0.1'), port }),
-  /** A block at least this often, empty or not. */
-  intervalMs: z.int().min(10).max(3_600_000),
-  /** Dev home: key files in plain text (never for real coin). */
-  dev: z.boolean(),
-});
+export const NODE_ROLES = ['validator', 'follower'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+export const homeConfigSchema = z
+  .strictObject({
+    chainId: z.string().regex(CHAIN_ID_RE, 'lower-case letters, digits and dashes, at most 48'),
+    moniker: z.string().min(1).max(64),
+    /**
+     * `validator`: signs with keys/validator.json (also its peer identity). `follower`: a full
+     * node that signs nothing, dials `peers` and follows the chain; keys/node.json is its peer
+     * identity. Homes written before followers existed have no role: validators.
+     */
+    role: z.enum(NODE_ROLES).default('validator'),
+    /** Where this node listens for peers. */
+    listen: listenAddr,
+    /** Peers to dial: a validator's are the other validators (itself may be listed: it is skipped), a follower's some validators. */
+    peers: z.array(peerAddr),
+    /** The node's HTTP JSON RPC: loopback only. */
+    rpc: z.strictObject({ host: z.literal('127.0.0.1'), port }),
+    /** A block at least this often, empty or not. */
+    intervalMs: z.int().min(10).max(3_600_000),
+    /** Dev home: key files in plain text (never for real coin). */
+    dev: z.boolean(),
+  })
+  .refine((c) => c.role === 'validator' || c.peers.length > 0, { path: ['peers'], message: 'a follower needs at least one peer to follow' });
 
 export type HomeConfig = z.infer<typeof homeConfigSchema>;
 
@@ -287,7 +302,8 @@ export function createEmptyDir(dir: string): void {
 export interface WriteHomeOptions {
   config: HomeConfig;
   genesis: GenesisJson;
-  validatorKey: KeyPair;
+  /** The peer identity, stored as `validator` (role validator: also its consensus key) or `node` (role follower). */
+  identityKey: KeyPair;
   /** Further keys to store: operator, wallets. */
   keys?: Readonly<Record<string, KeyPair>>;
   /** Needed unless config.dev. */
@@ -299,8 +315,11 @@ export function writeHome(dir: string, opts: WriteHomeOptions): HomePaths {
   const protection = keyProtection(opts.config, opts.passphrase);
   const paths = homePaths(dir);
   if (opts.config.chainId !== opts.genesis.chainId) throw new GridLedgerError('HOME_CHAIN_MISMATCH', 'config and genesis name different chains');
+  const identity = identityKeyName(opts.config.role);
+  const reserved = Object.keys(opts.keys ?? {}).filter((name) => name === VALIDATOR_KEY || name === NODE_KEY);
+  if (reserved.length > 0) throw new GridLedgerError('KEY_BAD_NAME', `"${reserved.join('", "')}" names the node's own key: pass it as the identity key`);
   createEmptyDir(paths.root);
-  writeKey(paths, VALIDATOR_KEY, opts.validatorKey, protection);
+  writeKey(paths, identity, opts.identityKey, protection);
   for (const [name, pair] of Object.entries(opts.keys ?? {}).sort(([a], [b]) => a.localeCompare(b))) writeKey(paths, name, pair, protection);
   writeFileSync(paths.genesis, `${JSON.stringify(opts.genesis, null, 2)}\n`);
   mkdirSync(paths.data, { recursive: true });
@@ -319,6 +338,11 @@ export interface InitHomeOptions {
   rpcPort?: number;
   intervalMs?: number;
   genesisTimeMs: number;
+}
+
+/** The key file that holds a node's peer identity: `validator` for a validator, `node` for a follower. */
+export function identityKeyName(role: NodeRole): string {
+  return role === 'validator' ? VALIDATOR_KEY : NODE_KEY;
 }
 
 /** `node init`: one validator, its own single-validator genesis; with dev, funded alice and bob. */
@@ -340,13 +364,66 @@ export function initHome(dir: string, opts: InitHomeOptions): Home {
   const config: HomeConfig = {
     chainId: opts.chainId,
     moniker: opts.moniker ?? 'node0',
+    role: 'validator',
     listen: `/ip4/127.0.0.1/tcp/${p2pPort}`,
     peers: [],
     rpc: { host: '127.0.0.1', port: opts.rpcPort ?? DEFAULT_RPC_PORT },
     intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
     dev: opts.dev,
   };
-  const writeOpts: WriteHomeOptions = { config, genesis, validatorKey, keys: { [OPERATOR_KEY]: operator, ...wallets } };
+  const writeOpts: WriteHomeOptions = { config, genesis, identityKey: validatorKey, keys: { [OPERATOR_KEY]: operator, ...wallets } };
+  if (opts.passphrase !== undefined) writeOpts.passphrase = opts.passphrase;
+  writeHome(dir, writeOpts);
+  return loadHome(dir);
+}
+
+export interface InitFollowerOptions {
+  /** The chain's genesis file, as every validator of the chain has it. */
+  genesisFile: string;
+  /** Peers to dial (at least one): multiaddrs naming their peer ids. */
+  peers: readonly string[];
+  /** When given, must be the genesis's chain id (a guard against the wrong file). */
+  chainId?: string;
+  moniker?: string;
+  dev: boolean;
+  passphrase?: string;
+  p2pPort?: number;
+  rpcPort?: number;
+  intervalMs?: number;
+}
+
+/**
+ * `node init --follow`: a full node of an existing chain. Its genesis is copied from the file
+ * given (checked first); its only key is `node`, the peer identity: it never signs blocks or
+ * votes. It dials `peers`, follows the chain by consensus messages and block sync, and answers
+ * RPC like any node (`validator: null` in its status).
+ */
+export function initFollowerHome(dir: string, opts: InitFollowerOptions): Home {
+  refuseNonEmptyDir(dir);
+  keyProtection({ dev: opts.dev }, opts.passphrase);
+  let genesis: Genesis;
+  try {
+    genesis = parseGenesis(readJson(opts.genesisFile, 'HOME_BAD_GENESIS', 'genesis'));
+  } catch (e) {
+    if (e instanceof GridLedgerError && e.code === 'HOME_BAD_GENESIS') throw e;
+    throw new GridLedgerError('HOME_BAD_GENESIS', `genesis ${opts.genesisFile}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  if (opts.chainId !== undefined && opts.chainId !== genesis.chainId) {
+    throw new GridLedgerError('HOME_CHAIN_MISMATCH', `--chain-id is "${opts.chainId}" but ${opts.genesisFile} is the genesis of "${genesis.chainId}"`);
+  }
+  const config: HomeConfig = {
+    chainId: genesis.chainId,
+    moniker: opts.moniker ?? 'follower0',
+    role: 'follower',
+    listen: `/ip4/127.0.0.1/tcp/${opts.p2pPort ?? DEFAULT_P2P_PORT}`,
+    peers: [...opts.peers],
+    rpc: { host: '127.0.0.1', port: opts.rpcPort ?? DEFAULT_RPC_PORT },
+    intervalMs: opts.intervalMs ?? DEFAULT_INTERVAL_MS,
+    dev: opts.dev,
+  };
+  const checked = homeConfigSchema.safeParse(config);
+  if (!checked.success) throw new GridLedgerError('HOME_BAD_CONFIG', `follower home: ${issuesText(checked.error)}`, { cause: checked.error });
+  const writeOpts: WriteHomeOptions = { config: checked.data, genesis: genesisToJson(genesis), identityKey: generateKeyPair() };
   if (opts.passphrase !== undefined) writeOpts.passphrase = opts.passphrase;
   writeHome(dir, writeOpts);
   return loadHome(dir);

@@ -28,6 +28,7 @@ import {
   verifySignature,
 } from '../ledger/index.ts';
 import type { AppOptions, Genesis, LedgerApp, MempoolOptions } from '../ledger/index.ts';
+import { SeenSet } from '../net/seen-set.ts';
 import type { PeerId, PeerTransport } from '../net/transport.ts';
 import type { BlockView, CommittedBlockEvent, GridLedgerNode, NodeStatus, SubmitResult, TxView } from './node.ts';
 import type { Clock } from './clock.ts';
@@ -40,6 +41,8 @@ import { createMemoryChainStore } from './store/memoryChainStore.ts';
 import { openSignStateFile, SIGN_STEPS } from './wal/signState.ts';
 import type { SignStateFile } from './wal/signState.ts';
 import { openWal } from './wal/wal.ts';
+import { memoryEvidenceStore, openEvidenceFile } from './wal/evidenceFile.ts';
+import type { PendingEvidenceStore } from './wal/evidenceFile.ts';
 import type { Wal, WalRecord } from './wal/wal.ts';
 
 /**
@@ -65,6 +68,8 @@ export interface NodeHomeConfig {
 export interface MemoryConsensusDisk {
   readonly wal: Wal;
   readonly signState: SignStateStore;
+  /** Pending evidence (none kept across a restart when absent). */
+  readonly evidence?: PendingEvidenceStore;
 }
 
 export interface CreateNodeOptions {
@@ -130,6 +135,8 @@ const FRAME_HEADROOM_BYTES = 64 * 1024;
 const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
 const DEFAULT_INTERVAL_MS = 1000;
 const DEFAULT_WAIT_MS = 30_000;
+/** Transaction hashes remembered as relayed (a relay sends each at most once while remembered). */
+const RELAYED_MEMORY = 100_000;
 
 /** The ledger's verification rule, for consensus signatures too: one rule everywhere. */
 export const ledgerVerifier: SignatureVerifier = { verify: (publicKey, message, signature) => verifySignature(publicKey, message, signature) };
@@ -174,7 +181,7 @@ export function createMemoryWal(startHeight: number, keepHeights = 2): Wal {
 }
 
 export function createMemoryConsensusDisk(): MemoryConsensusDisk {
-  return { wal: createMemoryWal(1), signState: memorySignStateStore() };
+  return { wal: createMemoryWal(1), signState: memorySignStateStore(), evidence: memoryEvidenceStore() };
 }
 
 function openApp(store: ChainStore, genesis: Genesis, opts: AppOptions): LedgerApp {
@@ -246,32 +253,58 @@ function assemble(opts: CreateNodeOptions, store: ChainStore, ownsStore: boolean
 
   const waiters = new Map<string, Waiter[]>();
   const commitHandlers = new Set<(e: CommittedBlockEvent) => void>();
-  let gossip: Uint8Array[] = [];
+  /**
+   * Transactions to relay, by the peer each came from (undefined: this node's own submit): each
+   * goes to every connected peer but that one.
+   */
+  let gossip = new Map<PeerId | undefined, Uint8Array[]>();
   let cancelGossip: (() => void) | undefined;
+  const relayed = new SeenSet(RELAYED_MEMORY);
+  /**
+   * Peers of the validator full mesh (the peers a validator is configured with): each got a
+   * transaction from the validator it reached first, so a validator does not relay what they
+   * send. Empty on a node that follows: it relays everything new.
+   */
+  let meshPeers = new Set<PeerId>();
   let running = false;
   const unsubscribe: Array<() => void> = [];
+
+  const sendBatches = (from: PeerId | undefined, txs: readonly Uint8Array[]): void => {
+    const send = (frame: Uint8Array): void => {
+      if (from === undefined) transport.broadcast(TOPIC.txs, frame);
+      else for (const peer of transport.connectedPeers()) if (peer !== from) transport.send(peer, TOPIC.txs, frame);
+    };
+    let batch: Uint8Array[] = [];
+    let size = 0;
+    for (const tx of txs) {
+      if (size + tx.length + 16 > frameBudget && batch.length > 0) {
+        send(encodeTxBatch(batch));
+        batch = [];
+        size = 0;
+      }
+      batch.push(tx);
+      size += tx.length + 16;
+    }
+    if (batch.length > 0) send(encodeTxBatch(batch));
+  };
 
   const flushGossip = (): void => {
     cancelGossip?.();
     cancelGossip = undefined;
-    let batch: Uint8Array[] = [];
-    let size = 0;
-    const send = (): void => {
-      if (batch.length > 0) transport.broadcast(TOPIC.txs, encodeTxBatch(batch));
-      batch = [];
-      size = 0;
-    };
-    for (const tx of gossip) {
-      if (size + tx.length + 16 > frameBudget) send();
-      batch.push(tx);
-      size += tx.length + 16;
-    }
-    send();
-    gossip = [];
+    const queued = gossip;
+    gossip = new Map();
+    for (const [from, txs] of queued) sendBatches(from, txs);
   };
 
-  const queueGossip = (tx: Uint8Array): void => {
-    gossip.push(tx);
+  /**
+   * Sends a transaction this node just admitted in the next batch: from a peer once while
+   * remembered; from a client's submit always (admitted again after an eviction, it must go out).
+   */
+  const queueGossip = (tx: Uint8Array, hashHex: string, from: PeerId | undefined): void => {
+    if (!relayed.add(hashHex) && from !== undefined) return;
+    const list = gossip.get(from);
+    if (list === undefined) gossip.set(from, [tx]);
+    else list.push(tx);
     cancelGossip ??= clock.setTimer(opts.txBatchDelayMs ?? 2, flushGossip);
   };
 
@@ -304,6 +337,7 @@ function assemble(opts: CreateNodeOptions, store: ChainStore, ownsStore: boolean
     mempool,
     store,
     wal,
+    evidenceStore: cfg.walDir === null ? (opts.memoryDisk?.evidence ?? memoryEvidenceStore()) : openEvidenceFile(path.join(cfg.walDir, 'evidence.json')),
     signer,
     transport,
     clock,
@@ -330,10 +364,13 @@ function assemble(opts: CreateNodeOptions, store: ChainStore, ownsStore: boolean
     }
     let admitted = 0;
     let forged = false;
+    const relay = !meshPeers.has(peer);
     for (const tx of txs) {
       const r = mempool.add(tx);
-      if (r.code === 0) admitted++;
-      else if (r.error === 'TX_BAD_SIGNATURE') forged = true;
+      if (r.code === 0) {
+        admitted++;
+        if (relay) queueGossip(tx, r.hashHex, peer);
+      } else if (r.error === 'TX_BAD_SIGNATURE') forged = true;
     }
     // A correct node gossips only what it admitted: a forged signature is the sender's doing.
     if (forged) transport.penalize(peer, 'invalid-signature');
@@ -390,7 +427,10 @@ function assemble(opts: CreateNodeOptions, store: ChainStore, ownsStore: boolean
       );
       host.start();
       await transport.start();
-      if (opts.peers !== undefined && opts.peers.length > 0) transport.dial(opts.peers);
+      if (opts.peers !== undefined && opts.peers.length > 0) {
+        if (address !== null) meshPeers = new Set(opts.peers.map((a) => transport.addressPeer(a)));
+        transport.dial(opts.peers);
+      }
       logger.info({ chainId: genesis.chainId, height: store.latestHeight(), validator: address }, 'node: started');
     },
 
@@ -436,7 +476,7 @@ function assemble(opts: CreateNodeOptions, store: ChainStore, ownsStore: boolean
         if (committed !== undefined) return committed;
         return { hash, code: r.code, error: r.error ?? 'TX_REFUSED', message: r.log };
       }
-      queueGossip(txBytes);
+      queueGossip(txBytes, hash, undefined);
       host.onTxsAdded();
       if (o.waitForCommit !== true) return { hash, code: 0 };
       return wait(hash, timeoutMs);

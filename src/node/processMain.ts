@@ -1,8 +1,11 @@
 /**
  * What `gridledger node start --home DIR` runs: one node in this process. Loads the home, claims
- * it with node.pid, builds the libp2p transport (the validator key is also the peer identity),
+ * it with node.pid, builds the libp2p transport (a validator's key is also its peer identity; a
+ * follower has only a `node` key, its peer identity, and signs nothing),
  * the wall clock and a pino logger, creates the node and its RPC, and runs until SIGINT or
  * SIGTERM, then stops cleanly: RPC closed, node stopped (transport, WAL, store), node.pid removed.
+ * A genesis with a market gets the market's hooks and deadlines (marketComposition.ts); a
+ * simulation's nodes run a steered clock and make blocks on demand.
  */
 import '../net/polyfill.ts';
 import pino from 'pino';
@@ -10,7 +13,10 @@ import type { Logger } from 'pino';
 import { GridLedgerError } from '../errors.ts';
 import { createLibp2pTransport } from '../net/libp2p/libp2p-transport.ts';
 import { createRealClock } from './clock.ts';
-import { loadHome, readKey, removePidFile, VALIDATOR_KEY, writePidFile } from './home.ts';
+import { marketComposition } from './marketComposition.ts';
+import { createSteeredClock } from './steeredClock.ts';
+import type { SteeredClock } from './steeredClock.ts';
+import { identityKeyName, loadHome, readKey, removePidFile, writePidFile } from './home.ts';
 import { createNode } from './nodeRuntime.ts';
 import type { LocalNode } from './nodeRuntime.ts';
 import { createRpcServer } from './rpc/server.ts';
@@ -22,6 +28,10 @@ export interface RunNodeOptions {
   passphrase?: string;
   /** Overrides config.json's intervalMs for this run. */
   intervalMs?: number;
+  /** Simulation: a clock starting at the genesis time that POST /clock/advance moves forward (steeredClock.ts). */
+  steeredClock?: boolean;
+  /** Blocks only when transactions wait or the market needs one, instead of every intervalMs. */
+  onDemand?: boolean;
   /** Default: pino JSON lines on stdout at GRIDLEDGER_LOG_LEVEL (default info). */
   logger?: Logger;
 }
@@ -42,18 +52,21 @@ export async function runNode(opts: RunNodeOptions): Promise<void> {
   };
 
   try {
-    const key = readKey(paths, VALIDATOR_KEY, opts.passphrase);
+    const key = readKey(paths, identityKeyName(config.role), opts.passphrase);
     const transport = await createLibp2pTransport({ seed: key.secretKey, listen: [config.listen], logger });
+    const market = marketComposition(home.genesis.params);
+    const steered: SteeredClock | undefined = opts.steeredClock === true ? createSteeredClock(home.genesis.genesisTimeMs) : undefined;
     node = createNode({
-      homeConfig: { chainId: config.chainId, genesis: home.genesis, validatorKey: key.secretKey, dataDir: paths.data, walDir: paths.wal },
+      homeConfig: { chainId: config.chainId, genesis: home.genesis, validatorKey: config.role === 'validator' ? key.secretKey : null, dataDir: paths.data, walDir: paths.wal },
       transport,
-      clock: createRealClock(),
+      clock: steered ?? createRealClock(),
       logger,
       peers: config.peers,
-      blockPolicy: { kind: 'interval', intervalMs: opts.intervalMs ?? config.intervalMs },
+      blockPolicy: opts.onDemand === true ? { kind: 'on-demand' } : { kind: 'interval', intervalMs: opts.intervalMs ?? config.intervalMs },
+      ...(market === undefined ? {} : { app: market.app, needsBlockAt: market.needsBlockAt }),
     });
     await node.start();
-    rpc = createRpcServer(node, { host: config.rpc.host, port: config.rpc.port, logger });
+    rpc = createRpcServer(node, { host: config.rpc.host, port: config.rpc.port, logger, ...(steered === undefined ? {} : { clock: steered }) });
     const bound = await rpc.start();
     logger.info({ home: paths.root, rpc: `http://${bound.host}:${bound.port}`, listen: transport.listenAddresses(), pid: process.pid }, 'node: running');
   } catch (e) {

@@ -8,13 +8,15 @@ import { GridLedgerError } from '../../errors.ts';
 import {
   accountSchema,
   blockSchema,
+  clockSchema,
   errorSchema,
+  stateValueSchema,
   statusSchema,
   submitBatchResultSchema,
   submitResultSchema,
   txSchema,
 } from './schemas.ts';
-import type { AccountJson, BlockJson, StatusJson, SubmitBatchResultJson, SubmitResultJson, TxJson } from './schemas.ts';
+import type { AccountJson, BlockJson, ClockJson, StateValueJson, StatusJson, SubmitBatchResultJson, SubmitResultJson, TxJson } from './schemas.ts';
 
 export interface RpcClient {
   readonly url: string;
@@ -26,6 +28,10 @@ export interface RpcClient {
   /** A refused transaction is a result with code ≠ 0, not an exception. */
   submitTx(tx: Uint8Array, opts?: { wait?: boolean; timeoutMs?: number }): Promise<SubmitResultJson>;
   submitTxs(txs: readonly Uint8Array[]): Promise<SubmitBatchResultJson>;
+  /** The committed value (hex) under a raw state key; null when absent. */
+  stateKey(key: string): Promise<StateValueJson>;
+  /** Moves a steered node's clock forward to `timeMs` (RPC_NOT_FOUND on any other node). */
+  advanceClock(timeMs: number): Promise<ClockJson>;
 }
 
 export interface RpcClientOptions {
@@ -87,5 +93,7 @@ export function createRpcClient(endpoint: { host: string; port: number }, opts: 
       return call(submitResultSchema, 'POST', '/tx', body, wait ? (o.timeoutMs ?? 30_000) : 0);
     },
     submitTxs: (txs) => call(submitBatchResultSchema, 'POST', '/txs', { txs: txs.map(b64) }, 30_000),
+    stateKey: (key) => call(stateValueSchema, 'GET', `/state?key=${encodeURIComponent(key)}`),
+    advanceClock: (timeMs) => call(clockSchema, 'POST', '/clock/advance', { time: timeMs }),
   };
 }

@@ -28,6 +28,12 @@ export const submitTxBodySchema = z.strictObject({
 /** POST /txs: a batch, admitted without waiting (load generators, benchmarks). */
 export const submitTxsBodySchema = z.strictObject({ txs: z.array(base64.min(4)).min(1).max(10_000) });
 
+/** GET /state?key=K: a raw state key (e.g. mkt/clr/3). */
+export const stateKeyQuerySchema = z.strictObject({ key: z.string().min(1).max(512) });
+
+/** POST /clock/advance (steered clock only): move the node's clock forward to `time` (ms since the epoch). */
+export const clockAdvanceBodySchema = z.strictObject({ time: uint });
+
 // ---- answers ----
 
 export const statusSchema = z.strictObject({
@@ -79,6 +85,14 @@ export type AcceptedJson = z.infer<typeof acceptedSchema>;
 
 export const submitResultSchema = z.union([acceptedSchema, errorSchema]);
 export type SubmitResultJson = z.infer<typeof submitResultSchema>;
+
+/** The committed value under a state key, hex (the ledger's canonical encoding); null when absent. */
+export const stateValueSchema = z.strictObject({ key: z.string(), value: hex.nullable() });
+export type StateValueJson = z.infer<typeof stateValueSchema>;
+
+/** The node's clock after POST /clock/advance, ms since the epoch. */
+export const clockSchema = z.strictObject({ time: uint });
+export type ClockJson = z.infer<typeof clockSchema>;
 
 export const submitBatchResultSchema = z.strictObject({
   results: z.array(z.strictObject({ hash: hex, code: uint, error: z.string().optional() })),

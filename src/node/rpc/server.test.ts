@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridLedgerError } from '../../errors.ts';
-import { devNet, formatAddress, toHex, txHash } from '../../ledger/index.ts';
+import { codecs, devNet, formatAddress, fromHex, stateKeys, toHex, txHash } from '../../ledger/index.ts';
+import { decodeWith } from '../../ledger/encoding.ts';
+import { createSteeredClock } from '../steeredClock.ts';
 import type { DevNet, Signer } from '../../ledger/index.ts';
 import { createRpcClient } from './client.ts';
 import type { RpcClient } from './client.ts';
@@ -116,6 +118,38 @@ describe('node RPC', () => {
     }
     const missing = await fetch(`${base}/nowhere`);
     expect(missing.status).toBe(404);
+  });
+
+  it('reads a raw state key: the account record the ledger stores, null for an absent key', async () => {
+    const key = stateKeys.account(alice.address);
+    const r = await client.stateKey(key);
+    expect(r.key).toBe(key);
+    expect(r.value).not.toBeNull();
+    const decoded = decodeWith(codecs.account.schema, fromHex(r.value ?? ''), 'STATE_CORRUPT', 'account');
+    expect(decoded).toEqual({ balanceUc: (await client.account(formatAddress(alice.address))).balance, nonce: 2 });
+    expect(await client.stateKey('mkt/clr/0')).toEqual({ key: 'mkt/clr/0', value: null });
+    const res = await fetch(`${base}/state`);
+    expect(res.status).toBe(400);
+  });
+
+  it('has no clock route on a node without a steered clock', async () => {
+    expect((await rpcError(client.advanceClock(1))).code).toBe('RPC_NOT_FOUND');
+  });
+
+  it('moves a steered clock forward, never back', async () => {
+    const clock = createSteeredClock(1_000_000);
+    const steered = createRpcServer(node, { host: '127.0.0.1', port: 0, clock });
+    const c = createRpcClient(await steered.start());
+    try {
+      expect((await c.advanceClock(5_000_000)).time).toBeGreaterThanOrEqual(5_000_000);
+      expect(clock.nowMs()).toBeGreaterThanOrEqual(5_000_000);
+      const back = await c.advanceClock(2_000_000);
+      expect(back.time).toBeGreaterThanOrEqual(5_000_000);
+      const bad = await fetch(`${c.url}/clock/advance`, { method: 'POST', body: '{"time": -1}', headers: { 'content-type': 'application/json' } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await steered.stop();
+    }
   });
 
   it('reports a node that does not answer as RPC_UNREACHABLE', async () => {

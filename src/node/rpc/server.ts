@@ -7,6 +7,8 @@
  *   GET  /tx/:hash          {hash, height, index, code, log, tx}
  *   POST /tx  {tx: base64, wait?: bool, timeout_ms?}  -> {hash, height, code: 0} | {code, error, message, hash?}
  *   POST /txs {txs: [base64]}                          -> {results: [{hash, code, error?}]}
+ *   GET  /state?key=K       {key, value}                                (raw state value, hex; null if absent)
+ *   POST /clock/advance {time} -> {time}    only on a steered clock (a simulation's node): moves it forward
  *
  * Every param and body is checked with zod (schemas.ts). Errors answer {code ≠ 0, error, message}
  * with 400 (bad request), 404 (not found) or 503 (node not able to answer); a refused
@@ -22,12 +24,15 @@ import type { GridLedgerNode, SubmitResult } from '../node.ts';
 import {
   accountSchema,
   addressParamSchema,
+  clockAdvanceBodySchema,
   hashParamSchema,
   heightParamSchema,
+  stateKeyQuerySchema,
   submitTxBodySchema,
   submitTxsBodySchema,
 } from './schemas.ts';
-import type { AcceptedJson, BlockJson, ErrorJson, StatusJson, SubmitBatchResultJson, TxJson } from './schemas.ts';
+import type { AcceptedJson, BlockJson, ClockJson, ErrorJson, StateValueJson, StatusJson, SubmitBatchResultJson, TxJson } from './schemas.ts';
+import type { SteeredClock } from '../steeredClock.ts';
 
 export interface RpcServerOptions {
   host: string;
@@ -38,6 +43,8 @@ export interface RpcServerOptions {
   bodyLimit?: number;
   /** Default wait for POST /tx with wait (ms). */
   waitTimeoutMs?: number;
+  /** The node's steered clock: POST /clock/advance exists only with it. */
+  clock?: SteeredClock;
 }
 
 export interface RpcServer {
@@ -151,6 +158,28 @@ export function createRpcServer(node: GridLedgerNode, opts: RpcServerOptions): R
     };
     return reply.send(json);
   });
+
+  app.get('/state', (req, reply) => {
+    const q = stateKeyQuerySchema.safeParse(req.query);
+    if (!q.success) return badRequest(reply, 'query', q.error);
+    const r = node.query(`key/${q.data.key}`);
+    if (r.code !== 0) {
+      const error = r.error ?? 'QUERY_FAILED';
+      return reply.code(400).send({ code: r.code, error, message: r.message ?? error } satisfies ErrorJson);
+    }
+    const json: StateValueJson = { key: q.data.key, value: typeof r.value === 'string' ? r.value : null };
+    return reply.send(json);
+  });
+
+  const clock = opts.clock;
+  if (clock !== undefined) {
+    app.post('/clock/advance', (req, reply) => {
+      const b = clockAdvanceBodySchema.safeParse(req.body);
+      if (!b.success) return badRequest(reply, 'body', b.error);
+      const json: ClockJson = { time: clock.advanceTo(b.data.time) };
+      return reply.send(json);
+    });
+  }
 
   return {
     async start() {
