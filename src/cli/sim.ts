@@ -3,7 +3,7 @@
  * FILE --out DIR` (DESIGN.md section 7): the city run, its report files and the summary table.
  * A progress bar goes to stderr when it is a terminal (plain progress lines otherwise); Ctrl-C
  * stops after the interval in progress and writes a partial report (a second Ctrl-C exits at
- * once).
+ * once). With --processes each validator is a `node start` process, home and log in DIR/nodes.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,17 +40,16 @@ export function registerSimCommands(program: Command): void {
     .description('run a scenario with trading and its no-trading baseline; write DIR/report.json and DIR/report.html and print a summary')
     .requiredOption('--scenario <file>', 'scenario file (see `sim init`)')
     .requiredOption('--out <dir>', 'folder for report.json and report.html (created if missing)')
-    .option('--processes', 'run each validator as its own node process (not supported yet)')
+    .option('--processes', "run each validator as its own node process (homes and logs in DIR/nodes, replaced on each run)")
     .option('--offchain', 'INTERIM: clear and settle with the market code directly, without chains (the report says mode "offchain")')
     .action(async (raw: unknown) => {
       const parsed = runFlags.safeParse(raw);
       if (!parsed.success) throw new GridLedgerError('CLI_BAD_FLAG', parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
       const flags = parsed.data;
-      if (flags.processes === true) {
-        throw new GridLedgerError('CLI_UNSUPPORTED', '--processes is not supported yet: the simulation runs each microgrid\'s validators in one process on a virtual clock');
-      }
+      if (flags.processes === true && flags.offchain === true) throw new GridLedgerError('CLI_BAD_FLAG', '--processes and --offchain exclude each other: processes run chains');
       const scenario = readScenario(flags.scenario);
-      await runAndReport(scenario, { outDir: flags.out, baseDir: path.dirname(path.resolve(flags.scenario)), mode: flags.offchain === true ? 'offchain' : 'chain' });
+      const mode: RunMode = flags.offchain === true ? 'offchain' : flags.processes === true ? 'processes' : 'chain';
+      await runAndReport(scenario, { outDir: flags.out, baseDir: path.dirname(path.resolve(flags.scenario)), mode });
     });
 }
 
@@ -84,6 +83,7 @@ export async function runAndReport(scenario: Scenario, opts: RunAndReportOptions
     const result = await runCity(scenario, {
       baseDir: opts.baseDir,
       mode: opts.mode,
+      processesDir: path.join(opts.outDir, 'nodes'),
       generatedBy: GENERATED_BY,
       shouldStop: () => stopping,
       onProgress: progress.update,

@@ -17,7 +17,7 @@ export interface ReportMetaInput {
   utcOffsetMinutes?: number;
   /** e.g. "gridledger 0.1.0" */
   generatedBy: string;
-  mode?: 'chain' | 'offchain';
+  mode?: 'chain' | 'processes' | 'offchain';
   partial?: boolean;
 }
 

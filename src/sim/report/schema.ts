@@ -74,7 +74,7 @@ export const reportMetaSchema = z.strictObject({
   /** e.g. "gridledger 0.1.0" */
   generated_by: z.string(),
   /** Where the trades ran: "chain" (the microgrids' chains) or "offchain" (the market code without chains). */
-  mode: z.enum(['chain', 'offchain']).optional(),
+  mode: z.enum(['chain', 'processes', 'offchain']).optional(),
   /** True when the run was stopped early: the report covers the intervals completed until then. */
   partial: z.boolean().optional(),
 });

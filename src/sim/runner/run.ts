@@ -15,7 +15,8 @@ import { createOffchainMarket } from './market/offchain.ts';
 import { settlementRates } from './rates.ts';
 import { createTradingRun } from './trading.ts';
 
-export type RunMode = 'chain' | 'offchain';
+/** chain: each microgrid's validators in this process; processes: as `node start` processes; offchain: no chains. */
+export type RunMode = 'chain' | 'processes' | 'offchain';
 
 export interface RunOptions {
   /** Where relative feeder and CSV paths start. */
@@ -28,6 +29,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Chain mode: each microgrid's chain in its own worker thread (default true). */
   threads?: boolean;
+  /** Processes mode: where the validators' homes and logs go (DIR/<microgrid>/node<i>). */
+  processesDir?: string;
   /** Makes the microgrids' markets; the default follows `mode`. */
   markets?: (city: City) => Promise<MarketBackend[]>;
   /** Wall-clock time source for the report's `run` figures (the CLI passes performance.now). */
@@ -45,7 +48,7 @@ export async function runCity(scenario: Scenario, opts: RunOptions): Promise<Run
   const t0 = opts.nowMs?.();
   const city = buildCity(scenario, { baseDir: opts.baseDir });
   const band = priceBand(scenario.prices);
-  const markets = await (opts.markets ?? defaultMarkets(opts.mode, opts.threads ?? true))(city);
+  const markets = await (opts.markets ?? defaultMarkets(opts))(city);
   const baseline = createBaselineRun(city);
   const trading = createTradingRun(city, markets, band);
   const total = city.grid.count;
@@ -80,8 +83,13 @@ export async function runCity(scenario: Scenario, opts: RunOptions): Promise<Run
   }
 }
 
-function defaultMarkets(mode: RunMode, threads: boolean): (city: City) => Promise<MarketBackend[]> {
-  if (mode === 'chain') return (city) => import('./market/workerMarket.ts').then((m) => m.createChainMarkets(city, { threads }));
+function defaultMarkets(opts: RunOptions): (city: City) => Promise<MarketBackend[]> {
+  if (opts.mode === 'chain') return (city) => import('./market/workerMarket.ts').then((m) => m.createChainMarkets(city, { threads: opts.threads ?? true }));
+  if (opts.mode === 'processes') {
+    const dir = opts.processesDir;
+    if (dir === undefined) throw new Error('processes mode needs a directory for the nodes\' homes');
+    return (city) => import('./market/processAccess.ts').then((m) => m.createProcessMarkets(city, { dir }));
+  }
   return (city) =>
     Promise.resolve(
       city.microgrids.map((mg) =>

@@ -1,7 +1,8 @@
 /**
  * What the trading run needs from a microgrid's market, whoever runs it: the microgrid's chain
  * (chain.ts: every order, reading and settlement a transaction or an end-block step on its
- * validators) or, as an explicitly labelled interim, the market code called directly
+ * validators, in this process or as node processes) or, as an explicitly labelled interim, the
+ * market code called directly
  * (offchain.ts). In the order of time, per interval k: `submit` the orders of k before its gate
  * closure (together with the readings of k − 2, which ended just before), `clear(k)` at the gate
  * closure, `submit` the readings of k after k ends (with the orders of k + 2), `settle(k)` at
@@ -88,7 +89,8 @@ export interface MarketOutcome {
 }
 
 export interface MarketBackend {
-  readonly mode: 'chain' | 'offchain';
+  /** chain: validators in this process; processes: validators as node processes; offchain: no chain. */
+  readonly mode: 'chain' | 'processes' | 'offchain';
   /** Standing contracts, proposed and accepted before the first interval's gate closure. */
   openContracts(contracts: readonly ContractPlan[]): Promise<void>;
   /** One batch of transactions: orders for an interval whose gate is open, and/or the readings of an interval that has ended. */

@@ -1,8 +1,11 @@
 /**
- * One microgrid's market ON ITS OWN CHAIN: a cluster of the scenario's validators (4 by default)
- * in this process over the in-process hub, on a virtual clock, making blocks only when
- * transactions wait or a market deadline comes (on-demand policy; `needsBlockAt` names the next
- * gate closure or reading deadline from the market's cursor in state). Timing: timing.ts.
+ * One microgrid's market ON ITS OWN CHAIN: the scenario's validators (4 by default) making blocks
+ * only when transactions wait or a market deadline comes (on-demand policy; `needsBlockAt` names
+ * the next gate closure or reading deadline from the market's cursor in state,
+ * src/node/marketComposition.ts). Timing: timing.ts. The validators run in this process over the
+ * in-process hub on a virtual clock (`createChainMarket`), or as `node start` processes on
+ * steered clocks (`createProcessMarket`, processAccess.ts); the steps below reach either through
+ * a ChainAccess (chainAccess.ts), so both run the same transactions and read the same records.
  *
  * Genesis from the scenario: the operator's feeder (the members' feeder without background,
  * feeder.ts), the prices, tax and mint rate as market parameters with intervals numbered from the
@@ -17,29 +20,22 @@
  * `outcome()` returns is read back from the chain's state (settlement and clearing records, the
  * supply, the treasury's account) through the node's query interface.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { GridLedgerError } from '../../../errors.ts';
 import type { FeederModel } from '../../../grid/model.ts';
-import { buildTx, defaultParams, formatAddress, toHex } from '../../../ledger/index.ts';
-import type { Params, Signer } from '../../../ledger/index.ts';
-import {
-  gateClosureMs,
-  marketAppOptions,
-  marketCodecs,
-  marketKeys,
-  marketParams,
-  readingDeadlineMs,
-  readMarketRecord,
-} from '../../../ledger/market/index.ts';
+import { buildTx, codecs, defaultParams, formatAddress, stateKeys, toHex } from '../../../ledger/index.ts';
+import type { DevChainOptions, Params, Signer } from '../../../ledger/index.ts';
+import { gateClosureMs, marketCodecs, marketKeys, marketParams, readingDeadlineMs, readMarketRecord } from '../../../ledger/market/index.ts';
 import type { MarketParams, MarketParamsInput } from '../../../ledger/market/index.ts';
 import { MAX_CONTRACT_INTERVALS } from '../../../ledger/tx/contractCreate.ts';
-import { startCluster, stopCluster, type Cluster } from '../../../node/cluster.ts';
+import { startCluster, type Cluster } from '../../../node/cluster.ts';
+import { marketComposition } from '../../../node/marketComposition.ts';
+import { runningNodeMajor } from '../../../node/nodeRuntime.ts';
+import type { SettlementRates } from '../../../market/settlement.ts';
 import type { ContractPlan } from '../../agents/contracts.ts';
 import type { City, CityMicrogrid } from '../city.ts';
 import { settlementRates } from '../rates.ts';
 import { readingWindowMinutes } from '../timing.ts';
-import type { SettlementRates } from '../../../market/settlement.ts';
-import { runningNodeMajor } from '../../../node/nodeRuntime.ts';
 import type {
   ClearingOutcome,
   IntervalClearingView,
@@ -48,6 +44,8 @@ import type {
   MarketOutcome,
   SubmitBatch,
 } from './backend.ts';
+import type { ChainAccess } from './chainAccess.ts';
+import { clusterAccess } from './clusterAccess.ts';
 
 /** Every member's connection: 3 × 63 A at 230 V. */
 export const CONNECTION_LIMIT_W = 43_000;
@@ -59,7 +57,7 @@ export const SIM_FEES = { baseUc: 100, perByteUc: 0 } as const;
 const GENESIS_LEAD_MS = 3_600_000;
 /** A batch of orders and readings goes in this long before the gate closure (or deadline) it is for. */
 const SUBMIT_MARGIN_MS = 30_000;
-/** A step waits at most this much virtual time for its transactions' block. */
+/** A step waits at most this much chain time for its transactions' block. */
 const STEP_TIMEOUT_MS = 60_000;
 /** In-process validators lose no message: status gossip is needed only to resync, so rarely. */
 const GOSSIP_INTERVAL_MS = 60_000;
@@ -108,19 +106,16 @@ export function chainMarketSpec(city: City, mg: CityMicrogrid): ChainMarketSpec 
   };
 }
 
-interface ChainMember {
-  id: string;
-  bus: number;
-  signer: Signer;
-  meter: Signer;
+/** A microgrid chain's genesis: the dev chain (devChain) every validator of it starts from, wherever it runs. */
+export interface ChainGenesis {
+  chainId: string;
+  validators: number;
+  params: Params;
+  /** devChain's options besides the chain id and validator count. */
+  dev: Omit<DevChainOptions, 'chainId' | 'validators'>;
 }
 
-export interface ChainMarketOptions {
-  /** Called with the cluster once it runs (tests read the chain's state through it). */
-  onCluster?: (cluster: Cluster) => void;
-}
-
-export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarketOptions = {}): Promise<MarketBackend> {
+export function chainGenesis(spec: ChainMarketSpec): ChainGenesis {
   const timing = chainTiming(spec.intervalMinutes, spec.gateClosureLeadMinutes);
   const { rates } = spec;
   const market: MarketParamsInput = {
@@ -140,33 +135,76 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
   };
   const base = { ...defaultParams(), nodeMajorVersion: runningNodeMajor() };
   const params: Params = { ...base, fees: { ...SIM_FEES }, market: market as Params['market'] };
-  const mp = marketParams(params);
-  const labels = spec.members.flatMap((m) => [m.id, `meter-${m.id}`]);
-  const cluster = await startCluster({
-    validators: spec.validators.count,
+  return {
     chainId: chainIdFor(spec.name),
-    genesis: {
+    validators: spec.validators.count,
+    params,
+    dev: {
       genesisTimeMs: spec.startMs - GENESIS_LEAD_MS,
       params,
       feeder: spec.feeder,
-      accounts: labels,
+      accounts: spec.members.flatMap((m) => [m.id, `meter-${m.id}`]),
       balanceUc: ACCOUNT_BALANCE_UC,
       stakeUc: spec.validators.stakeUc,
     },
+  };
+}
+
+interface ChainMember {
+  id: string;
+  bus: number;
+  signer: Signer;
+  meter: Signer;
+}
+
+export interface ChainMarketOptions {
+  /** Called with the cluster once it runs (tests read the chain's state through it). */
+  onCluster?: (cluster: Cluster) => void;
+}
+
+/** The market on a cluster of the validators in this process, on a virtual clock. */
+export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarketOptions = {}): Promise<MarketBackend> {
+  const genesis = chainGenesis(spec);
+  const market = marketComposition(genesis.params);
+  if (market === undefined) throw new Error('a microgrid chain has market parameters');
+  const cluster = await startCluster({
+    validators: genesis.validators,
+    chainId: genesis.chainId,
+    genesis: genesis.dev,
     clock: 'virtual',
     blockPolicy: { kind: 'on-demand' },
-    app: marketAppOptions(params),
-    needsBlockAt: (app) => nextMarketDeadline(app, mp),
+    app: market.app,
+    needsBlockAt: market.needsBlockAt,
     gossipIntervalMs: GOSSIP_INTERVAL_MS,
   });
   opts.onCluster?.(cluster);
-  const chain = new ChainDriver(cluster, params);
-  const members: ChainMember[] = spec.members.map((m) => {
-    const signer = cluster.chain.accounts[m.id];
-    const meter = cluster.chain.accounts[`meter-${m.id}`];
-    if (signer === undefined || meter === undefined) throw new Error(`no dev account for ${m.id}`);
-    return { id: m.id, bus: m.bus, signer, meter };
-  });
+  return marketOnChain(spec, genesis.params, clusterAccess(cluster), 'chain');
+}
+
+/**
+ * The market steps over a running chain: joins and contracts, then orders, clearings, readings
+ * and settlements as the trading run calls them. Closing the market closes the access.
+ */
+export async function marketOnChain(spec: ChainMarketSpec, params: Params, access: ChainAccess, mode: 'chain' | 'processes'): Promise<MarketBackend> {
+  const base = defaultParams();
+  const mp = marketParams(params);
+  const chain = new ChainDriver(access, params);
+  try {
+    const accounts = access.chain.accounts;
+    const members: ChainMember[] = spec.members.map((m) => {
+      const signer = accounts[m.id];
+      const meter = accounts[`meter-${m.id}`];
+      if (signer === undefined || meter === undefined) throw new Error(`no dev account for ${m.id}`);
+      return { id: m.id, bus: m.bus, signer, meter };
+    });
+    return await marketSteps(spec, mp, chain, members, base.membership.depositUc, mode);
+  } catch (e) {
+    await access.close();
+    throw e;
+  }
+}
+
+async function marketSteps(spec: ChainMarketSpec, mp: MarketParams, chain: ChainDriver, members: ChainMember[], depositUc: number, mode: 'chain' | 'processes'): Promise<MarketBackend> {
   const byId = new Map(members.map((m) => [m.id, m]));
   const byAddress = new Map(members.map((m) => [toHex(m.signer.address), m]));
   const member = (id: string): ChainMember => {
@@ -174,16 +212,16 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
     if (m === undefined) throw new Error(`unknown member ${id}`);
     return m;
   };
-  const operator = cluster.chain.operator;
+  const operator = chain.access.chain.operator;
   const treasury = formatAddress(mp.treasuryAddress);
-  const startBalances = { treasuryUc: chain.balance(treasury), mintedUc: chain.mintedUc() };
+  const startBalances = { treasuryUc: await chain.access.balance(treasury), mintedUc: await chain.mintedUc() };
 
   // Membership: requests in one block, the operator's approvals (registering the meters) in the next.
   await chain.send(
     members.map((m) => ({
       signer: m.signer,
       type: 'join_request',
-      body: { bus: m.bus, meterKeyHint: null, depositUc: base.membership.depositUc, exportLimitW: CONNECTION_LIMIT_W, importLimitW: CONNECTION_LIMIT_W },
+      body: { bus: m.bus, meterKeyHint: null, depositUc, exportLimitW: CONNECTION_LIMIT_W, importLimitW: CONNECTION_LIMIT_W },
     })),
   );
   await chain.send(
@@ -200,10 +238,10 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
   const lastInterval = Math.min(spec.intervals, MAX_CONTRACT_INTERVALS) - 1;
 
   return {
-    mode: 'chain',
+    mode,
     async openContracts(contracts: readonly ContractPlan[]) {
       if (contracts.length === 0) return;
-      const before = chain.contractIds();
+      const before = await chain.contractIds();
       await chain.send(
         contracts.map((c) => ({
           signer: member(c.seller).signer,
@@ -221,22 +259,22 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
           },
         })),
       );
-      const created = chain.contractIds().filter((id) => !before.includes(id));
-      await chain.send(
-        created.map((id) => {
-          const record = chain.record(marketKeys.contract(id), marketCodecs.contract);
-          const buyer = record === undefined ? undefined : byAddress.get(toHex(record.buyer));
-          if (buyer === undefined) throw new Error(`contract ${id} has no known buyer`);
-          return { signer: buyer.signer, type: 'contract_accept', body: { contractId: id } };
-        }),
-      );
+      const created = (await chain.contractIds()).filter((id) => !before.includes(id));
+      const accepts: TxSpec[] = [];
+      for (const id of created) {
+        const record = await chain.record(marketKeys.contract(id), marketCodecs.contract);
+        const buyer = record === undefined ? undefined : byAddress.get(toHex(record.buyer));
+        if (buyer === undefined) throw new Error(`contract ${id} has no known buyer`);
+        accepts.push({ signer: buyer.signer, type: 'contract_accept', body: { contractId: id } });
+      }
+      await chain.send(accepts);
     },
     async submit(batch: SubmitBatch) {
       // Just before the gate closure of the orders' interval (or, readings alone, of the
       // interval their deadline is), so the batch's block comes before the deadline's pair.
       const moment = batch.orders !== undefined ? gateClosureMs(mp, batch.orders.interval) : batch.readings === undefined ? null : readingDeadlineMs(mp, batch.readings.interval);
       if (moment === null) return;
-      await chain.advanceTo(moment - SUBMIT_MARGIN_MS);
+      await chain.access.advanceTo(moment - SUBMIT_MARGIN_MS);
       const txs: TxSpec[] = [];
       if (batch.readings !== undefined) {
         const k = batch.readings.interval;
@@ -258,7 +296,7 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
       // Every order must be on the book: each member's position for the interval lists them.
       for (const [memberId, count] of placed) {
         const k = batch.orders?.interval ?? 0;
-        const position = chain.record(marketKeys.position(k, member(memberId).signer.address), marketCodecs.position);
+        const position = await chain.record(marketKeys.position(k, member(memberId).signer.address), marketCodecs.position);
         if ((position?.orders.length ?? 0) !== count) {
           throw new GridLedgerError('SIM_TX_FAILED', `microgrid "${spec.name}": ${memberId} placed ${count} orders for interval ${k}, the chain holds ${position?.orders.length ?? 0}`);
         }
@@ -281,7 +319,7 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
       return { tradedNetWh };
     },
     async settle(k) {
-      await chain.advanceTo(readingDeadlineMs(mp, k));
+      await chain.access.advanceTo(readingDeadlineMs(mp, k));
       const s = await chain.waitForRecord(marketKeys.settlement(k), marketCodecs.settlement, `the settlement of interval ${k}`);
       const unmetered = s.members.filter((x) => !x.metered).length;
       if (unmetered > 0) throw new GridLedgerError('SIM_SETTLEMENT', `microgrid "${spec.name}": interval ${k} settled without the readings of ${unmetered} members`);
@@ -311,35 +349,20 @@ export async function createChainMarket(spec: ChainMarketSpec, opts: ChainMarket
         }),
       });
     },
-    outcome(intervals): Promise<MarketOutcome> {
-      return Promise.resolve({
+    async outcome(intervals): Promise<MarketOutcome> {
+      return {
         settlements: settlements.filter((s) => s.interval < intervals),
         clearings: clearings.filter((c) => c.interval < intervals),
-        chain: chain.figures(),
-        mintedUc: chain.mintedUc() - startBalances.mintedUc,
-        treasuryUc: chain.balance(treasury) - startBalances.treasuryUc,
-      });
+        chain: await chain.access.figures(),
+        mintedUc: (await chain.mintedUc()) - startBalances.mintedUc,
+        treasuryUc: (await chain.access.balance(treasury)) - startBalances.treasuryUc,
+      };
     },
     async close() {
-      await stopCluster(cluster);
+      await chain.access.close();
     },
   };
 }
-
-/**
- * The next market moment that needs a block: the next gate closure, or the reading deadline of the
- * first cleared interval not yet settled if that comes first. BFT time lags a commit behind, so a
- * moment stays due until a block carries a time at or after it.
- */
-export function nextMarketDeadline(app: { query(path: string): { code: number; value?: unknown } }, mp: MarketParams): number | undefined {
-  const clock = readMarketRecord(app, marketKeys.clock, marketCodecs.clock);
-  if (clock === undefined) return undefined;
-  const gate = gateClosureMs(mp, clock.nextClear);
-  return clock.nextSettle < clock.nextClear ? Math.min(gate, readingDeadlineMs(mp, clock.nextSettle)) : gate;
-}
-
-const accountAnswer = z.object({ balance: z.number().int() });
-const supplyAnswer = z.object({ mintedUc: z.number().int() });
 
 interface TxSpec {
   signer: Signer;
@@ -347,106 +370,67 @@ interface TxSpec {
   body: unknown;
 }
 
-/** Signs, submits and waits for transactions on one cluster; reads its state; keeps its chain figures. */
+/** Signs (nonces tracked per signer), submits and waits for transactions on one chain; reads its state. */
 class ChainDriver {
   private readonly nonces = new Map<string, number>();
-  private readonly submittedAt = new Map<string, number>();
-  private readonly finalityMs: number[] = [];
-  private transactions = 0;
 
   constructor(
-    private readonly cluster: Cluster,
+    readonly access: ChainAccess,
     private readonly params: Params,
-  ) {
-    cluster.node(0).onCommit((e) => {
-      const now = cluster.clock.nowMs();
-      for (const h of e.txHashes) {
-        const at = this.submittedAt.get(h);
-        if (at === undefined) continue;
-        this.submittedAt.delete(h);
-        this.finalityMs.push(now - at);
-      }
-      this.transactions += e.txHashes.length;
-    });
-  }
+  ) {}
 
-  private get node() {
-    return this.cluster.node(0);
-  }
-
-  async advanceTo(timeMs: number): Promise<void> {
-    const now = this.cluster.clock.nowMs();
-    if (timeMs < now) throw new GridLedgerError('SIM_TIMING', `the chain's clock is at ${now} ms, a step needs ${timeMs} ms`);
-    if (timeMs > now) await this.cluster.run(timeMs - now);
-  }
-
-  /** Signs (nonces tracked per signer), submits to a validator and waits until every one is committed successfully. */
+  /** Signs, admits at a validator and waits until every one is committed successfully. */
   async send(txs: readonly TxSpec[]): Promise<void> {
     if (txs.length === 0) return;
-    const chainId = this.cluster.chain.genesis.chainId;
-    const hashes: string[] = [];
-    for (const t of txs) {
+    const chainId = this.access.chain.genesis.chainId;
+    const signed = txs.map((t) => {
       const key = toHex(t.signer.address);
       const nonce = this.nonces.get(key) ?? 0;
       this.nonces.set(key, nonce + 1);
-      const bytes = buildTx(t.signer, { chainId, nonce, type: t.type, body: t.body }, this.params);
-      const r = await this.node.submitTx(bytes);
-      if (r.code !== 0) throw new GridLedgerError('SIM_TX_REFUSED', `${t.type} refused: ${r.error ?? r.code} ${r.message ?? ''}`);
-      this.submittedAt.set(r.hash, this.cluster.clock.nowMs());
-      hashes.push(r.hash);
+      return buildTx(t.signer, { chainId, nonce, type: t.type, body: t.body }, this.params);
+    });
+    const results = await this.access.admit(signed);
+    results.forEach((r, i) => {
+      if (r.code !== 0) throw new GridLedgerError('SIM_TX_REFUSED', `${txs[i]?.type ?? 'a transaction'} refused: ${r.error ?? r.code} ${r.message ?? ''}`);
+    });
+    const hashes = results.map((r) => r.hash);
+    if (!(await this.access.waitCommitted(hashes, STEP_TIMEOUT_MS))) {
+      throw new GridLedgerError('SIM_CHAIN_STALLED', `${hashes.length} transactions were not committed within ${STEP_TIMEOUT_MS} ms of chain time`);
     }
-    const ok = await this.cluster.runUntil(() => hashes.every((h) => !this.submittedAt.has(h)), { maxMs: STEP_TIMEOUT_MS });
-    if (!ok) throw new GridLedgerError('SIM_CHAIN_STALLED', `${hashes.length} transactions were not committed within ${STEP_TIMEOUT_MS} ms of chain time`);
     // Admission already ran every check against the mempool's view. The batch's ends are checked
     // here (reading a result decodes its block, so not every one); orders are checked on the book
     // and readings in the settlement, by the callers.
     for (const h of new Set([hashes[0], hashes[hashes.length - 1]])) {
-      const tx = h === undefined ? null : this.node.getTx(h);
+      const tx = h === undefined ? null : await this.access.txResult(h);
       if (tx !== null && tx.code !== 0) throw new GridLedgerError('SIM_TX_FAILED', `a transaction failed in block ${tx.height}: ${tx.log}`);
     }
   }
 
+  /** Lets the chain make blocks (deadlines come) until the record is there, within 20 steps' time. */
   async waitForRecord<T>(key: string, codec: { readonly schema: z.ZodType<T> }, what: string): Promise<T> {
-    let found: T | undefined;
-    const ok = await this.cluster.runUntil(
-      () => {
-        found = readMarketRecord(this.node, key, codec);
-        return found !== undefined;
-      },
-      { maxMs: STEP_TIMEOUT_MS * 20 },
-    );
-    if (!ok || found === undefined) throw new GridLedgerError('SIM_CHAIN_STALLED', `${what} did not happen on chain`);
-    return found;
+    const limit = (await this.access.nowMs()) + STEP_TIMEOUT_MS * 20;
+    for (;;) {
+      // The height first: the read below sees that state or a later one (validators in other
+      // processes do not wait for this one), and a block after it may bring the record.
+      const height = await this.access.height();
+      const found = await this.record(key, codec);
+      if (found !== undefined) return found;
+      if (!(await this.access.nextBlock(limit, height))) throw new GridLedgerError('SIM_CHAIN_STALLED', `${what} did not happen on chain`);
+    }
   }
 
-  record<T>(key: string, codec: { readonly schema: z.ZodType<T> }): T | undefined {
-    return readMarketRecord(this.node, key, codec);
+  async record<T>(key: string, codec: { readonly schema: z.ZodType<T> }): Promise<T | undefined> {
+    const hex = await this.access.stateKey(key);
+    return hex === null ? undefined : readMarketRecord({ query: () => ({ code: 0, value: hex }) }, key, codec);
   }
 
-  contractIds(): string[] {
-    return this.record(marketKeys.contractIndex, marketCodecs.contractIndex)?.ids ?? [];
+  async contractIds(): Promise<string[]> {
+    return (await this.record(marketKeys.contractIndex, marketCodecs.contractIndex))?.ids ?? [];
   }
 
-  balance(address: string): number {
-    const r = accountAnswer.safeParse(this.node.query(`account/${address}`).value);
-    return r.success ? r.data.balance : 0;
-  }
-
-  mintedUc(): number {
-    const r = supplyAnswer.safeParse(this.node.query('supply').value);
-    if (!r.success) throw new GridLedgerError('SIM_CHAIN_QUERY', 'the chain answered no supply');
-    return r.data.mintedUc;
-  }
-
-  figures(): { height: number; blocks: number; transactions: number; meanFinalityMs: number | null; p50FinalityMs: number | null } {
-    const height = this.node.status().height;
-    const f = [...this.finalityMs].sort((a, b) => a - b);
-    return {
-      height,
-      blocks: height,
-      transactions: this.transactions,
-      meanFinalityMs: f.length === 0 ? null : f.reduce((s, x) => s + x, 0) / f.length,
-      p50FinalityMs: f.length === 0 ? null : (f[Math.floor(f.length / 2)] as number),
-    };
+  async mintedUc(): Promise<number> {
+    const supply = await this.record(stateKeys.supply, codecs.supply);
+    if (supply === undefined) throw new GridLedgerError('SIM_CHAIN_QUERY', 'the chain holds no supply record');
+    return supply.mintedUc;
   }
 }
