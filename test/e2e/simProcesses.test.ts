@@ -1,7 +1,7 @@
 /**
  * `--processes` end to end: the small city's microgrid (six households, four validators) as four
  * `node start` processes on steered clocks, driven over their RPC, stopped after five of its 24
- * hourly intervals (as Ctrl-C would). The same scenario and seed in this process's cluster must
+ * hourly intervals (as Ctrl-C would), from 10:00, when the households' PV makes them trade. The same scenario and seed in this process's cluster must
  * give the same report: the same chain logic, so the same bills, trades, settlements and
  * transactions. The validators end on one state, and stop cleanly when the run closes.
  */
@@ -14,9 +14,11 @@ import { createRpcClient } from '../../src/node/rpc/client.ts';
 import type { MarketBackend } from '../../src/sim/runner/market/backend.ts';
 import { createProcessMarkets } from '../../src/sim/runner/market/processAccess.ts';
 import { runCity } from '../../src/sim/runner/run.ts';
-import { smallScenario } from '../../src/sim/runner/smallCity.fixture.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
+import { smallScenarioInput } from '../../src/sim/runner/smallCity.fixture.ts';
 
 const INTERVALS = 5;
+const scenario = (): ReturnType<typeof parseScenario> => parseScenario({ ...smallScenarioInput(), start: '2025-06-10T10:00:00+02:00' }, 'the small city from 10:00');
 const root = mkdtempSync(path.join(tmpdir(), 'gl-sim-processes-'));
 const dir = path.join(root, 'nodes');
 
@@ -27,7 +29,7 @@ const stopAfter = (): (() => boolean) => {
 };
 
 const opened: MarketBackend[] = [];
-const processes = await runCity(smallScenario(), {
+const processes = await runCity(scenario(), {
   baseDir: '.',
   mode: 'processes',
   generatedBy: 'test',
@@ -39,7 +41,7 @@ const processes = await runCity(smallScenario(), {
     return markets.map((m) => ({ ...m, close: () => Promise.resolve() }));
   },
 });
-const inProcess = await runCity(smallScenario(), { baseDir: '.', mode: 'chain', generatedBy: 'test', threads: false, shouldStop: stopAfter() });
+const inProcess = await runCity(scenario(), { baseDir: '.', mode: 'chain', generatedBy: 'test', threads: false, shouldStop: stopAfter() });
 
 afterAll(async () => {
   await Promise.all(opened.map((m) => m.close()));
