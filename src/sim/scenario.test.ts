@@ -75,6 +75,8 @@ describe('default scenario', () => {
     expect(s.microgrids[0]?.validators).toEqual({ count: 4, stakeUc: 1_000_000_000_000 });
     const hh = s.microgrids[0]?.households;
     expect(!Array.isArray(hh) && hh?.count === undefined && hh?.mix.pvShare === 0.5).toBe(true);
+    // no shiftable appliances unless asked for: files written before them mean the same city
+    expect(!Array.isArray(hh) && hh?.mix.shiftableShare === 0 && hh.mix.shiftableWindowHours[0] === 8).toBe(true);
     expect(scenarioGrid(s).count).toBe(192);
   });
 });
@@ -110,6 +112,33 @@ describe('validation errors', () => {
     expect(issuesOf(edited([['microgrids', 0, 'households'], [{ bus: 3, annualKwh: 3000, strategy: 'nope' }]]))).toMatch(
       /microgrids\[0\]\.households\[0\]\.strategy: unknown strategy "nope"/,
     );
+  });
+
+  it('checks shiftable appliances: window, habitual start, energy against power and annual use', () => {
+    const mix = ['microgrids', 0, 'households', 'mix'];
+    const message = issuesOf(
+      edited(
+        [[...mix, 'shiftableWindowHours'], [22, 8]],
+        [['microgrids', 1, 'households', 'mix', 'shiftableStartHours'], [7, 21]],
+        [['microgrids', 2, 'households', 'mix', 'shiftableKwhPerDay'], [1.5, 8]],
+        [['microgrids', 2, 'households', 'mix', 'shiftableKw'], [0.5, 2]],
+      ),
+    );
+    expect(message).toMatch(/microgrids\[0\]\.households\.mix\.shiftableWindowHours: the first value \(min\) must not exceed the second/);
+    expect(message).toMatch(/microgrids\[1\]\.households\.mix\.shiftableStartHours: the habitual starts must lie in the window \[8, 22\)/);
+    // 8 kWh at 0.5 kW need 16 h, the window has 14; and 8 × 365 kWh exceed the smallest household's 2,000
+    expect(message).toMatch(/microgrids\[2\]\.households\.mix\.shiftableKwhPerDay: 8 kWh cannot be done at 0\.5 kW within the window \(14 h\)/);
+    expect(message).toMatch(/microgrids\[2\]\.households\.mix\.shiftableKwhPerDay: the appliance's up to 2920 kWh a year must be less than the smallest annualKwh/);
+    expect(issuesOf(edited([[...mix, 'shiftableShare'], 1.5]))).toMatch(/shiftableShare: .*<=1/);
+    const list = (shiftable: unknown, extra: Record<string, unknown> = {}) => issuesOf(edited([['microgrids', 0, 'households'], [{ bus: 3, annualKwh: 3000, shiftable, ...extra }]]));
+    expect(list({ kwhPerDay: 2, kw: 1, windowHours: [8, 8] })).toMatch(/households\[0\]\.shiftable\.windowHours: the window must not be empty/);
+    expect(list({ kwhPerDay: 2, kw: 1, startHour: 23 })).toMatch(/households\[0\]\.shiftable\.startHour: startHour must lie in the window \[8, 22\)/);
+    expect(list({ kwhPerDay: 20, kw: 1 })).toMatch(/households\[0\]\.shiftable\.kwhPerDay: kwhPerDay cannot be done at 1 kW within the window \(14 h\)/);
+    expect(list({ kwhPerDay: 9, kw: 1 })).toMatch(/households\[0\]\.shiftable\.kwhPerDay: the appliance's 3285 kWh a year must be less than annualKwh/);
+    expect(list({ kwhPerDay: 0, kw: 1 })).toMatch(/households\[0\]\.shiftable\.kwhPerDay: /);
+    expect(list({ kwhPerDay: 2, kw: 1 }, { csv: { file: 'm.csv', consumptionColumn: 'load' } })).toMatch(/households\[0\]\.shiftable: a measured consumption series already holds the appliance/);
+    const ok = parseScenario(edited([['microgrids', 0, 'households'], [{ bus: 3, annualKwh: 3000, shiftable: { kwhPerDay: 2, kw: 1 } }]])).microgrids[0]?.households;
+    expect(Array.isArray(ok) && ok[0]?.shiftable).toEqual({ kwhPerDay: 2, kw: 1, windowHours: [8, 22], startHour: 19 });
   });
 
   it('accepts "_" keys anywhere as comments but refuses other unknown keys', () => {

@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { GridLedgerError } from '../errors.ts';
+import { DAYS_PER_YEAR } from './assets/shiftable.ts';
 import type { LoadCalendar } from './profiles/load.ts';
 import { CENTRAL_EUROPE_CLOUDS } from './profiles/clouds.ts';
 import type { Site } from './profiles/pv.ts';
@@ -45,53 +46,95 @@ const strategySchema = z.discriminatedUnion('kind', [
 ]);
 export type StrategySpec = z.output<typeof strategySchema>;
 
-const explicitHousehold = z.strictObject({
-  id: name.optional(),
-  bus: z.number().int().nonnegative(),
-  annualKwh: z.number().positive().max(1_000_000),
-  pv: z
-    .strictObject({
-      kWp: z.number().positive().max(1000),
-      tiltDeg: z.number().min(0).max(90).default(35),
-      azimuthDeg: z.number().min(0).max(360).default(180),
-      performanceRatio: z.number().gt(0).max(1).default(0.86),
-    })
-    .optional(),
-  wind: z.strictObject({ ratedKw: z.number().positive().max(1000), hubHeightM: z.number().min(2).max(200).default(20) }).optional(),
-  battery: z
-    .strictObject({
-      capacityKwh: z.number().positive().max(10_000),
-      /** Default: half the capacity per hour. */
-      powerKw: z.number().positive().max(10_000).optional(),
-      roundTripEfficiency: z.number().gt(0).max(1).default(0.9),
-    })
-    .optional(),
-  batteryPolicy: batteryPolicy.default('peak-shaving'),
-  strategy: name.optional(),
-  loadShiftMinutes: z.number().int().min(-240).max(240).default(0),
-  csv: z.strictObject({ file: z.string().min(1), productionColumn: z.string().min(1).optional(), consumptionColumn: z.string().min(1).optional() }).optional(),
-});
+/** Local hours [from, to) of a day, from < to. */
+const hoursWindow = range(0, 24).refine(([a, b]) => a < b, 'the window must not be empty');
+
+/**
+ * A shiftable appliance (heat-pump water heater, EV top-up): kwhPerDay at up to kw within the
+ * local window, habitually started at startHour. Its energy is part of annualKwh.
+ */
+const explicitShiftable = z
+  .strictObject({
+    kwhPerDay: z.number().positive().max(1000),
+    kw: z.number().positive().max(1000),
+    windowHours: hoursWindow.default([8, 22]),
+    startHour: z.number().min(0).max(24).default(19),
+  })
+  .superRefine((a, ctx) => {
+    const [from, to] = a.windowHours;
+    if (a.startHour < from || a.startHour >= to) ctx.addIssue({ code: 'custom', message: `startHour must lie in the window [${from}, ${to})`, path: ['startHour'] });
+    if (a.kwhPerDay > a.kw * (to - from)) ctx.addIssue({ code: 'custom', message: `kwhPerDay cannot be done at ${a.kw} kW within the window (${to - from} h)`, path: ['kwhPerDay'] });
+  });
+export type ExplicitShiftable = z.output<typeof explicitShiftable>;
+
+const explicitHousehold = z
+  .strictObject({
+    id: name.optional(),
+    bus: z.number().int().nonnegative(),
+    annualKwh: z.number().positive().max(1_000_000),
+    pv: z
+      .strictObject({
+        kWp: z.number().positive().max(1000),
+        tiltDeg: z.number().min(0).max(90).default(35),
+        azimuthDeg: z.number().min(0).max(360).default(180),
+        performanceRatio: z.number().gt(0).max(1).default(0.86),
+      })
+      .optional(),
+    wind: z.strictObject({ ratedKw: z.number().positive().max(1000), hubHeightM: z.number().min(2).max(200).default(20) }).optional(),
+    battery: z
+      .strictObject({
+        capacityKwh: z.number().positive().max(10_000),
+        /** Default: half the capacity per hour. */
+        powerKw: z.number().positive().max(10_000).optional(),
+        roundTripEfficiency: z.number().gt(0).max(1).default(0.9),
+      })
+      .optional(),
+    batteryPolicy: batteryPolicy.default('peak-shaving'),
+    strategy: name.optional(),
+    loadShiftMinutes: z.number().int().min(-240).max(240).default(0),
+    csv: z.strictObject({ file: z.string().min(1), productionColumn: z.string().min(1).optional(), consumptionColumn: z.string().min(1).optional() }).optional(),
+    shiftable: explicitShiftable.optional(),
+  })
+  .superRefine((h, ctx) => {
+    if (h.shiftable === undefined) return;
+    if (h.shiftable.kwhPerDay * DAYS_PER_YEAR >= h.annualKwh) ctx.addIssue({ code: 'custom', message: `the appliance's ${h.shiftable.kwhPerDay * DAYS_PER_YEAR} kWh a year must be less than annualKwh`, path: ['shiftable', 'kwhPerDay'] });
+    if (h.csv?.consumptionColumn !== undefined) ctx.addIssue({ code: 'custom', message: 'a measured consumption series already holds the appliance: drop shiftable or the consumptionColumn', path: ['shiftable'] });
+  });
 export type ExplicitHousehold = z.output<typeof explicitHousehold>;
 
-const householdMix = z.strictObject({
-  pvShare: share.default(0.5),
-  pvKwp: range(0.1, 1000).default([4, 10]),
-  pvTiltDeg: range(0, 90).default([20, 45]),
-  pvAzimuthDeg: range(0, 360).default([135, 225]),
-  /** Batteries go to PV households first. */
-  batteryShare: share.default(0.3),
-  batteryKwh: range(0.1, 10_000).default([5, 12]),
-  /** Inverter power per kWh of capacity. */
-  batteryKwPerKwh: z.number().positive().max(4).default(0.5),
-  windShare: share.default(0),
-  windKw: range(0.1, 1000).default([1, 5]),
-  annualKwh: range(100, 1_000_000).default([2000, 5500]),
-  /** Each household's habits shift by a uniform draw in +-this (multiples of 5 min). */
-  loadShiftMinutes: z.number().int().min(0).max(240).default(45),
-  /** Strategy name -> weight; default: all strategies, equal weights. */
-  strategies: z.record(name, z.number().positive()).optional(),
-  batteryPolicies: z.partialRecord(batteryPolicy, z.number().positive()).default({ 'peak-shaving': 1 }),
-});
+const householdMix = z
+  .strictObject({
+    pvShare: share.default(0.5),
+    pvKwp: range(0.1, 1000).default([4, 10]),
+    pvTiltDeg: range(0, 90).default([20, 45]),
+    pvAzimuthDeg: range(0, 360).default([135, 225]),
+    /** Batteries go to PV households first. */
+    batteryShare: share.default(0.3),
+    batteryKwh: range(0.1, 10_000).default([5, 12]),
+    /** Inverter power per kWh of capacity. */
+    batteryKwPerKwh: z.number().positive().max(4).default(0.5),
+    windShare: share.default(0),
+    windKw: range(0.1, 1000).default([1, 5]),
+    annualKwh: range(100, 1_000_000).default([2000, 5500]),
+    /** Each household's habits shift by a uniform draw in +-this (multiples of 5 min). */
+    loadShiftMinutes: z.number().int().min(0).max(240).default(45),
+    /** Strategy name -> weight; default: all strategies, equal weights. */
+    strategies: z.record(name, z.number().positive()).optional(),
+    batteryPolicies: z.partialRecord(batteryPolicy, z.number().positive()).default({ 'peak-shaving': 1 }),
+    /** Households with a shiftable appliance (explicitShiftable), picked by a seeded shuffle. */
+    shiftableShare: share.default(0),
+    shiftableKwhPerDay: range(0.1, 1000).default([1.5, 3]),
+    shiftableKw: range(0.1, 1000).default([0.5, 2]),
+    shiftableWindowHours: hoursWindow.default([8, 22]),
+    /** Habitual start, drawn uniformly (multiples of 5 min). */
+    shiftableStartHours: range(0, 24).default([17, 21]),
+  })
+  .superRefine((m, ctx) => {
+    const [from, to] = m.shiftableWindowHours;
+    if (m.shiftableStartHours[0] < from || m.shiftableStartHours[1] >= to) ctx.addIssue({ code: 'custom', message: `the habitual starts must lie in the window [${from}, ${to})`, path: ['shiftableStartHours'] });
+    if (m.shiftableKwhPerDay[1] > m.shiftableKw[0] * (to - from)) ctx.addIssue({ code: 'custom', message: `${m.shiftableKwhPerDay[1]} kWh cannot be done at ${m.shiftableKw[0]} kW within the window (${to - from} h)`, path: ['shiftableKwhPerDay'] });
+    if (m.shiftableShare > 0 && m.shiftableKwhPerDay[1] * DAYS_PER_YEAR >= m.annualKwh[0]) ctx.addIssue({ code: 'custom', message: `the appliance's up to ${m.shiftableKwhPerDay[1] * DAYS_PER_YEAR} kWh a year must be less than the smallest annualKwh`, path: ['shiftableKwhPerDay'] });
+  });
 export type HouseholdMix = z.output<typeof householdMix>;
 
 const mixedHouseholds = z.strictObject({
@@ -286,6 +329,14 @@ const DEMO_MIX = {
   loadShiftMinutes: 45,
   strategies: { truthful: 1, midpoint: 2, markup: 1, zi: 1 },
   batteryPolicies: { 'peak-shaving': 3, 'self-consumption': 1 },
+  // Two in five households with a heat-pump water heater or an electric car topped up daily: the
+  // federal targets for 2030 (15 million electric cars, 6 million heat pumps) against 41 million
+  // households; the demo's neighbourhoods are ahead of the country already in PV (40-50 %).
+  shiftableShare: 0.4,
+  shiftableKwhPerDay: [1.5, 3],
+  shiftableKw: [0.5, 2],
+  shiftableWindowHours: [8, 22],
+  shiftableStartHours: [17, 21],
 } as const;
 
 /** The demo's input: three low-voltage microgrids (rural, village, suburb), 36-48 households each, one day in May. */
@@ -358,10 +409,12 @@ export function exampleScenarioText(): string {
     microgrids: [
       {
         _comment: 'One chain per microgrid. feeder: a bundled name or a path to a MATPOWER .m / pandapower .json file. households: {count, mix} or an explicit list (see _households_explicit). Without count: one household per load bus.',
+        _shiftable:
+          'A share of households (shiftableShare) has a shiftable appliance, a heat-pump water heater or an electric car: shiftableKwhPerDay at up to shiftableKw, done within shiftableWindowHours (local time), habitually started within shiftableStartHours. Its energy is part of annualKwh. Without a market it runs from the habitual start; with one it bids for neighbours\' daylight surplus. In a list: shiftable: {kwhPerDay, kw, windowHours [8, 22], startHour 19}.',
         ...first,
         _households_explicit: [
           { id: 'farm', bus: 3, annualKwh: 6000, pv: { kWp: 12, tiltDeg: 30, azimuthDeg: 180 }, battery: { capacityKwh: 10, powerKw: 5 }, batteryPolicy: 'peak-shaving', strategy: 'midpoint' },
-          { id: 'flat', bus: 5, annualKwh: 2200, strategy: 'truthful', loadShiftMinutes: 30 },
+          { id: 'flat', bus: 5, annualKwh: 2200, strategy: 'truthful', loadShiftMinutes: 30, shiftable: { kwhPerDay: 2, kw: 1, windowHours: [8, 22], startHour: 18.5 } },
           { id: 'mill', bus: 7, annualKwh: 3000, wind: { ratedKw: 5, hubHeightM: 24 }, csv: { file: 'mill.csv', consumptionColumn: 'load_wh' } },
         ],
       },

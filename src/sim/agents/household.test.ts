@@ -21,22 +21,22 @@ function agent(withBattery: boolean): HouseholdAgent {
 
 describe('a household agent\'s orders', () => {
   it('offers a firm share of its forecast surplus at its strategy\'s ask price, and bids for its need', () => {
-    const surplus = planOrders(agent(false), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 1500, consumptionWh: 500 }, battery: undefined, localMinuteOfDay: 720 }, band);
+    const surplus = planOrders(agent(false), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 1500, consumptionWh: 500 }, battery: undefined, localMinuteOfDay: 720 }, band).orders;
     expect(surplus).toEqual([{ side: 'ask', energyWh: Math.floor(FIRM_SHARE * 1000), priceUcPerKwh: 81_000, flexible: false }]);
-    const need = planOrders(agent(false), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 400 }, battery: undefined, localMinuteOfDay: 120 }, band);
+    const need = planOrders(agent(false), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 400 }, battery: undefined, localMinuteOfDay: 120 }, band).orders;
     expect(need).toEqual([{ side: 'bid', energyWh: Math.floor(FIRM_SHARE * 400), priceUcPerKwh: 217_487, flexible: false }]);
-    expect(planOrders(agent(false), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 110, consumptionWh: 100 }, battery: undefined, localMinuteOfDay: 120 }, band)).toEqual([]);
+    expect(planOrders(agent(false), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 110, consumptionWh: 100 }, battery: undefined, localMinuteOfDay: 120 }, band).orders).toEqual([]);
   });
 
   it('puts its surplus into its own battery first and sells only what the battery cannot take', () => {
     // 5 kW for 15 min: the battery takes at most 1,250 Wh
-    const orders = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 2000, consumptionWh: 250 }, battery: { storedWh: 3000 }, localMinuteOfDay: 720 }, band);
+    const orders = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 2000, consumptionWh: 250 }, battery: { storedWh: 3000 }, localMinuteOfDay: 720 }, band).orders;
     expect(orders).toEqual([{ side: 'ask', energyWh: Math.floor(FIRM_SHARE * 500), priceUcPerKwh: 81_000, flexible: false }]);
   });
 
   it('sells spare battery energy (beyond its own night\'s need) as a flexible ask', () => {
     const full = { storedWh: spec.maxSocWh };
-    const lateEvening = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 23 * 60 }, band);
+    const lateEvening = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 23 * 60 }, band).orders;
     const flexible = lateEvening.filter((o) => o.flexible);
     expect(flexible).toHaveLength(1);
     expect(flexible[0]?.side).toBe('ask');
@@ -46,7 +46,7 @@ describe('a household agent\'s orders', () => {
     const reserveStored = (RESERVE_SAFETY * 100 * 36 * 1_000_000) / spec.dischargeEfficiencyPpm;
     const drawn = Math.ceil(((flexible[0]?.energyWh ?? 0) * 1_000_000) / spec.dischargeEfficiencyPpm);
     expect(full.storedWh - drawn - spec.minSocWh).toBeGreaterThanOrEqual(reserveStored);
-    const noon = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 12 * 60 }, band);
+    const noon = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 12 * 60 }, band).orders;
     expect(noon.some((o) => o.flexible)).toBe(false);
   });
 

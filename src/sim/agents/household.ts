@@ -14,14 +14,20 @@
  *   expected to be highest: at the top of the evening demand (spareOfferWh). It flows only if a
  *   neighbour buys it. The battery never sells what its owner will need, so the owner cannot end
  *   up importing at retail what it sold for less.
+ * - A shiftable appliance (agents/shiftable.ts) runs on the household's own surplus first and
+ *   bids flexibly for the rest in daylight; when it cannot wait, or its household has a battery,
+ *   it runs firm, as part of the forecast consumption. It never bids beside an ask of its own
+ *   household (the auction would match the household with itself).
  * - Limit prices follow the household's strategy inside the price band (pricing.ts).
  */
 import type { BatteryController } from '../assets/battery-policy.ts';
 import { batteryLimits, type BatteryState } from '../assets/battery.ts';
 import type { IntervalEnergy } from '../assets/household.ts';
+import { runCapacityWh } from '../assets/shiftable.ts';
 import type { Rng } from '../random.ts';
 import type { StrategySpec } from '../scenario.ts';
 import { limitPrice, type PriceBand } from './pricing.ts';
+import { type ApplianceInput, type AppliancePlan, NO_RUN, planAppliance, waitingBand } from './shiftable.ts';
 import { waterLevel } from './waterLevel.ts';
 
 /** Share of the forecast surplus or need offered firm. */
@@ -72,6 +78,14 @@ export interface PlanInput {
   battery: BatteryState | undefined;
   /** Local minutes since midnight at the start of the interval. */
   localMinuteOfDay: number;
+  /** The household's shiftable appliance, if it has one. */
+  appliance?: ApplianceInput;
+}
+
+export interface HouseholdPlan {
+  orders: AgentOrder[];
+  /** What the appliance will draw firm, and what it bids for flexibly (one of the orders). */
+  appliance: AppliancePlan;
 }
 
 /** Own battery use the agent plans from the forecast: AC Wh, positive = charge. */
@@ -91,8 +105,12 @@ function intervalsUntil(minute: number, input: PlanInput): number {
 export function spareDischargeWh(agent: HouseholdAgent, state: BatteryState, input: PlanInput): number {
   const b = agent.battery;
   if (b === undefined) return 0;
-  let needWh = 0;
-  const until = input.interval + intervalsUntil(MORNING_MINUTE, input);
+  const intervals = intervalsUntil(MORNING_MINUTE, input);
+  // What is left of the appliance's job today may run from the battery too.
+  const a = input.appliance;
+  const m = input.localMinuteOfDay;
+  let needWh = a === undefined ? 0 : Math.min(a.remainingWh, runCapacityWh(a.spec, m, Math.min(1440, m + intervals * input.intervalMinutes)));
+  const until = input.interval + intervals;
   for (let k = input.interval; k < until; k++) needWh += agent.habitualWh[k] ?? 0;
   const reserveStoredWh = (RESERVE_SAFETY * needWh * 1_000_000) / b.spec.dischargeEfficiencyPpm;
   const spareStoredWh = state.storedWh - b.spec.minSocWh - reserveStoredWh;
@@ -118,9 +136,11 @@ export function spareOfferWh(agent: HouseholdAgent, spareWh: number, input: Plan
   return Math.min(spareWh, Math.floor(Math.max(0, (habitual[0] ?? 0) - level) / PEAK_FOCUS));
 }
 
-export function planOrders(agent: HouseholdAgent, input: PlanInput, band: PriceBand): AgentOrder[] {
+export function planOrders(agent: HouseholdAgent, input: PlanInput, band: PriceBand): HouseholdPlan {
   const orders: AgentOrder[] = [];
-  const forecastNetWh = input.forecast.productionWh - input.forecast.consumptionWh;
+  const surplusWh = input.forecast.productionWh - input.forecast.consumptionWh;
+  const appliance = input.appliance === undefined ? NO_RUN : planAppliance(input.appliance, input.localMinuteOfDay, input.intervalMinutes, surplusWh, agent.battery === undefined);
+  const forecastNetWh = surplusWh - appliance.firmWh;
   const ownWh = ownBatteryPlanWh(agent, input.battery, forecastNetWh, input.intervalMinutes);
   const residualWh = forecastNetWh - ownWh;
   const firmWh = Math.floor(FIRM_SHARE * Math.abs(residualWh));
@@ -135,5 +155,7 @@ export function planOrders(agent: HouseholdAgent, input: PlanInput, band: PriceB
     const spareWh = Math.min(spareOfferWh(agent, spareDischargeWh(agent, input.battery, input), input), headroomWh);
     if (spareWh >= MIN_ORDER_WH) orders.push({ side: 'ask', energyWh: spareWh, priceUcPerKwh: limitPrice(agent.strategy, 'ask', band, agent.rng), flexible: true });
   }
-  return orders;
+  if (appliance.flexibleWh < MIN_ORDER_WH || orders.some((o) => o.side === 'ask')) return { orders, appliance: { firmWh: appliance.firmWh, flexibleWh: 0 } };
+  orders.push({ side: 'bid', energyWh: appliance.flexibleWh, priceUcPerKwh: limitPrice(agent.strategy, 'bid', waitingBand(band), agent.rng), flexible: true });
+  return { orders, appliance };
 }

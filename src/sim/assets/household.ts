@@ -3,7 +3,9 @@
  * interval it gives what it forecasts at gate closure and what its meter will read, both in
  * integer Wh. Series are computed once for the whole run from the microgrid's shared weather and
  * the household's own random stream. The battery is not in these figures: its state lives with the
- * runner (see battery.ts and battery-policy.ts).
+ * runner (see battery.ts and battery-policy.ts). Nor is a shiftable appliance: `consumption` is
+ * the rest of the household's use (the standard profile scaled to the annual consumption less
+ * the appliance's), the runs are added by the runner (shiftable.ts).
  */
 import type { Rng } from '../random.ts';
 import type { LoadCalendar } from '../profiles/load.ts';
@@ -15,16 +17,20 @@ import type { WeatherSeries } from '../profiles/weather.ts';
 import { type WindTurbine, windEnergySeries } from '../profiles/wind.ts';
 import type { BatterySpec } from './battery.ts';
 import { type BatteryController, type BatteryPolicy, DEFAULT_PEAK_SHAVING } from './battery-policy.ts';
+import { baseAnnualKwh, type ShiftableSpec } from './shiftable.ts';
 
 export interface HouseholdConfig {
   id: string;
   bus: number;
+  /** Everything the household uses in a year, its shiftable appliance included. */
   annualConsumptionKwh: number;
   /** Habits shifted later (positive) or earlier than the standard profile, minutes. */
   loadTimeShiftMinutes: number;
   pv?: PvSystem;
   wind?: WindTurbine;
   battery?: BatterySpec;
+  /** Its runs are not in `consumption` (they depend on the market): see shiftable.ts. */
+  shiftable?: ShiftableSpec;
   batteryPolicy: BatteryPolicy;
   /** Name of the pricing strategy (a key of the scenario's `strategies`). */
   strategy: string;
@@ -110,7 +116,7 @@ export function createHousehold(config: HouseholdConfig, env: HouseholdEnv, rng:
   } else {
     const load = householdLoadSeries(
       grid,
-      { annualConsumptionKwh: config.annualConsumptionKwh, timeShiftMinutes: config.loadTimeShiftMinutes, ...DEFAULT_LOAD_NOISE },
+      { annualConsumptionKwh: baseAnnualKwh(config.annualConsumptionKwh, config.shiftable), timeShiftMinutes: config.loadTimeShiftMinutes, ...DEFAULT_LOAD_NOISE },
       env.calendar,
       rng.fork('load'),
       env.forecastLag,

@@ -54,6 +54,30 @@ describe('householdsFor with a mix', () => {
     expect(new Set(configs.map((c) => c.strategy)).size).toBeGreaterThan(1);
   });
 
+  it('gives an exact share of households a shiftable appliance, drawn from their own streams', () => {
+    if (mix === undefined) throw new Error('south has a mix');
+    const withAppliance = configs.filter((c) => c.shiftable !== undefined);
+    expect(withAppliance).toHaveLength(Math.round(0.4 * 42));
+    for (const c of withAppliance) {
+      const a = c.shiftable;
+      if (a === undefined) continue;
+      expect(a.dailyWh).toBeGreaterThanOrEqual(mix.shiftableKwhPerDay[0] * 1000);
+      expect(a.dailyWh).toBeLessThanOrEqual(mix.shiftableKwhPerDay[1] * 1000);
+      expect(a.powerW).toBeGreaterThanOrEqual(mix.shiftableKw[0] * 1000);
+      expect(a.powerW).toBeLessThanOrEqual(mix.shiftableKw[1] * 1000);
+      expect([a.earliestMinute, a.deadlineMinute]).toEqual([8 * 60, 22 * 60]);
+      expect(a.habitualStartMinute).toBeGreaterThanOrEqual(17 * 60);
+      expect(a.habitualStartMinute).toBeLessThanOrEqual(21 * 60);
+      expect(a.habitualStartMinute % 5).toBe(0);
+    }
+    expect(new Set(withAppliance.map((c) => c.shiftable?.habitualStartMinute)).size).toBeGreaterThan(1);
+    // the appliances change nothing else: without them the same households get the same assets
+    const without = { ...south, households: { count: 42, mix: { ...mix, shiftableShare: 0 } } };
+    const plain = householdsFor(without, KERBER_LOAD_BUSES, createRng(1), STRATEGIES);
+    expect(plain.every((c) => c.shiftable === undefined)).toBe(true);
+    expect(plain).toEqual(configs.map(({ shiftable: _, ...rest }) => rest));
+  });
+
   it('is fixed by the seed', () => {
     expect(householdsFor(south, KERBER_LOAD_BUSES, createRng(1), STRATEGIES)).toEqual(configs);
     expect(householdsFor(south, KERBER_LOAD_BUSES, createRng(2), STRATEGIES)).not.toEqual(configs);

@@ -18,6 +18,7 @@ import { scenarioCalendar, scenarioGrid, scenarioSite, scenarioWeather } from '.
 import { batterySpec, DEFAULT_BATTERY_SIZING } from './battery.ts';
 import type { BatteryPolicy } from './battery-policy.ts';
 import { createHousehold, type Household, type HouseholdConfig, type HouseholdEnv, type SeriesOverrides } from './household.ts';
+import type { ShiftableSpec } from './shiftable.ts';
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 /** Nearest multiple of 5 (never -0). */
@@ -50,6 +51,30 @@ function weighted<K extends string>(weights: Partial<Record<K, number>>, rng: Rn
   return last[0];
 }
 
+const minutesOf = (hours: number): number => Math.round(hours * 60);
+
+function shiftableOf(a: NonNullable<ExplicitHousehold['shiftable']>): ShiftableSpec {
+  return {
+    dailyWh: Math.round(a.kwhPerDay * 1000),
+    powerW: Math.round(a.kw * 1000),
+    earliestMinute: minutesOf(a.windowHours[0]),
+    deadlineMinute: minutesOf(a.windowHours[1]),
+    habitualStartMinute: minutesOf(a.startHour),
+  };
+}
+
+/** A mix's appliance for one household, from its own stream (sizes to 0.1 kWh and 0.1 kW, start to 5 min). */
+function mixShiftable(mix: HouseholdMix, rng: Rng): ShiftableSpec {
+  const [from, to] = mix.shiftableStartHours;
+  return shiftableOf({
+    kwhPerDay: round1(rng.uniform(mix.shiftableKwhPerDay[0], mix.shiftableKwhPerDay[1])),
+    kw: Math.max(mix.shiftableKw[0], round1(rng.uniform(mix.shiftableKw[0], mix.shiftableKw[1]))),
+    windowHours: mix.shiftableWindowHours,
+    // Kept before the deadline when rounding to 5 min would reach it.
+    startHour: Math.min(multipleOf5(rng.uniform(from * 60, to * 60)), mix.shiftableWindowHours[1] * 60 - 5) / 60,
+  });
+}
+
 function fromExplicit(h: ExplicitHousehold, id: string, defaultStrategy: string): HouseholdConfig {
   const config: HouseholdConfig = {
     id,
@@ -75,10 +100,11 @@ function fromExplicit(h: ExplicitHousehold, id: string, defaultStrategy: string)
     if (h.csv.consumptionColumn !== undefined) csv.consumptionColumn = h.csv.consumptionColumn;
     config.csv = csv;
   }
+  if (h.shiftable !== undefined) config.shiftable = shiftableOf(h.shiftable);
   return config;
 }
 
-function fromMix(mix: HouseholdMix, id: string, bus: number, has: { pv: boolean; battery: boolean; wind: boolean }, strategies: Record<string, number>, rng: Rng): HouseholdConfig {
+function fromMix(mix: HouseholdMix, id: string, bus: number, has: { pv: boolean; battery: boolean; wind: boolean; shiftable: boolean }, strategies: Record<string, number>, rng: Rng): HouseholdConfig {
   const draw = (r: readonly [number, number]): number => rng.uniform(r[0], r[1]);
   const config: HouseholdConfig = {
     id,
@@ -94,6 +120,8 @@ function fromMix(mix: HouseholdMix, id: string, bus: number, has: { pv: boolean;
     config.battery = batterySpec({ ...DEFAULT_BATTERY_SIZING, capacityKwh, powerKw: Math.max(0.1, round1(capacityKwh * mix.batteryKwPerKwh)) });
   }
   if (has.wind) config.wind = { ...DEFAULT_TURBINE, ratedW: Math.round(Math.max(0.1, round1(draw(mix.windKw))) * 1000) };
+  // Its own stream, so households without one draw as before.
+  if (has.shiftable) config.shiftable = mixShiftable(mix, rng.fork('shiftable'));
   return config;
 }
 
@@ -102,8 +130,8 @@ function fromMix(mix: HouseholdMix, id: string, bus: number, has: { pv: boolean;
  * buses (each must be a load bus). A mix makes `count` households (default: one per load bus),
  * spread evenly over the load buses in ascending order (household i at bus floor(i * B / count):
  * several to a bus when there are more households than buses, every other bus or so when fewer);
- * exact shares (rounded) of them get PV, batteries (PV households first) and wind, chosen by
- * seeded shuffles.
+ * exact shares (rounded) of them get PV, batteries (PV households first), wind and a shiftable
+ * appliance, chosen by seeded shuffles.
  */
 export function householdsFor(mg: MicrogridSpec, loadBusIds: readonly number[], rng: Rng, strategyNames: readonly string[]): HouseholdConfig[] {
   const buses = [...new Set(loadBusIds)].sort((a, b) => a - b);
@@ -136,12 +164,13 @@ export function householdsFor(mg: MicrogridSpec, loadBusIds: readonly number[], 
   const batteryOrder = [...pvOrder.slice(0, nPv), ...pvOrder.slice(nPv)];
   const hasBattery = new Set(batteryOrder.slice(0, Math.round(mix.batteryShare * n)));
   const hasWind = new Set(shuffledIndices(n, rng.fork('wind')).slice(0, Math.round(mix.windShare * n)));
+  const hasShiftable = new Set(shuffledIndices(n, rng.fork('shiftable')).slice(0, Math.round(mix.shiftableShare * n)));
   return Array.from({ length: n }, (_, i) =>
     fromMix(
       mix,
       `${mg.name}-h${pad(i, n)}`,
       buses[Math.floor((i * buses.length) / n)] ?? 0,
-      { pv: hasPv.has(i), battery: hasBattery.has(i), wind: hasWind.has(i) },
+      { pv: hasPv.has(i), battery: hasBattery.has(i), wind: hasWind.has(i), shiftable: hasShiftable.has(i) },
       strategies,
       rng.fork(`member:${i}`),
     ),

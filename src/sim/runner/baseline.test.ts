@@ -40,7 +40,8 @@ describe('the no-trading baseline of the small city', () => {
       for (const m of members) {
         const a = m.household.interval(k).actual;
         production += a.productionWh;
-        consumption += a.consumptionWh;
+        // the shiftable appliance runs at its owner's habitual time
+        consumption += a.consumptionWh + (m.shiftable?.habitualRunWh[k] ?? 0);
       }
       expect(r.productionWh.pv + r.productionWh.wind).toBe(production);
       expect(r.consumptionWh).toBe(consumption);
@@ -55,7 +56,7 @@ describe('the no-trading baseline of the small city', () => {
       let expected = 0;
       for (let k = 0; k < city.grid.count; k++) {
         const a = m.household.interval(k).actual;
-        const net = a.consumptionWh - a.productionWh;
+        const net = a.consumptionWh + (m.shiftable?.habitualRunWh[k] ?? 0) - a.productionWh;
         expected += net >= 0 ? energyValueUc(PRICES.retailUcPerKwh, net) : -energyValueUc(PRICES.feedInUcPerKwh, -net);
       }
       expect(mg.members.find((x) => x.memberId === m.id)?.billUc).toBe(expected);
@@ -68,7 +69,7 @@ describe('the no-trading baseline of the small city', () => {
     let withoutBattery = 0;
     for (let k = 0; k < city.grid.count; k++) {
       const a = m.household.interval(k).actual;
-      withoutBattery += mainGridBillUc(PRICES, a.consumptionWh - a.productionWh);
+      withoutBattery += mainGridBillUc(PRICES, a.consumptionWh + (m.shiftable?.habitualRunWh[k] ?? 0) - a.productionWh);
     }
     expect(mg.members.find((x) => x.memberId === 'pv-bat')?.billUc).toBeLessThan(withoutBattery);
     expect(mg.intervals.some((r) => r.storageDeltaWh !== 0)).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * The no-trading baseline: the same city, the same weather and loads, no market and no chain.
  * Every battery runs a plain self-consumption controller on what its household actually produces
- * and uses (charge from the surplus, discharge to cover the need, in real time), and every member
+ * and uses (charge from the surplus, discharge to cover the need, in real time), a shiftable
+ * appliance runs at its owner's habitual time (assets/shiftable.ts), and every member
  * settles its metered net energy with the main grid, interval by interval: imports at the retail
  * price, exports at the feed-in price (the settlement of a member without trades).
  */
@@ -62,7 +63,7 @@ export function createBaselineRun(city: City): SteppedRun {
             bus: m.bus,
             pvWh: actual.productionWh - windWh,
             windWh,
-            consumptionWh: actual.consumptionWh,
+            consumptionWh: actual.consumptionWh + (m.shiftable?.habitualRunWh[k] ?? 0),
             batteryAcWh: 0,
             batteryLossWh: 0,
             batteryDeltaWh: 0,
@@ -70,7 +71,7 @@ export function createBaselineRun(city: City): SteppedRun {
           const state = s.batteries[i];
           if (m.battery !== undefined && state !== undefined) {
             const controller = { ...m.battery, policy: 'self-consumption' as const };
-            const d = decideBattery(controller, state, actual.productionWh - actual.consumptionWh, NO_PRICE);
+            const d = decideBattery(controller, state, flow.pvWh + flow.windWh - flow.consumptionWh, NO_PRICE);
             const r = stepBattery(m.battery.spec, state, d.chargeWh - d.dischargeWh, city.grid.intervalMinutes);
             s.batteries[i] = r.state;
             flow.batteryAcWh = r.actualWh;

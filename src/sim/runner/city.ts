@@ -9,8 +9,9 @@ import { GridLedgerError } from '../../errors.ts';
 import type { BatteryController } from '../assets/battery-policy.ts';
 import { batteryControllerFor, type Household } from '../assets/household.ts';
 import { createMicrogridHouseholds } from '../assets/members.ts';
+import { baseAnnualKwh, habitualRunWh, type ShiftableSpec } from '../assets/shiftable.ts';
 import { standardLoadEnergy } from '../profiles/load.ts';
-import type { TimeGrid } from '../profiles/time.ts';
+import { localTime, type TimeGrid } from '../profiles/time.ts';
 import { windEnergySeries } from '../profiles/wind.ts';
 import { type MicrogridSpec, type Scenario, scenarioGrid } from '../scenario.ts';
 import { loadMicrogridFeeder, type MicrogridFeeder } from './feeder.ts';
@@ -24,6 +25,8 @@ export interface CityMember {
   windWh: Int32Array;
   /** The household's standard load profile (no noise) over the run and one day beyond, Wh per interval. */
   habitualWh: Float64Array;
+  /** Its shiftable appliance and the appliance's habitual runs per interval (the baseline's), Wh. */
+  shiftable: { spec: ShiftableSpec; habitualRunWh: Int32Array } | undefined;
 }
 
 export interface CityMicrogrid {
@@ -37,6 +40,10 @@ export interface City {
   scenario: Scenario;
   grid: TimeGrid;
   intervalMs: number;
+  /** Local minutes since midnight at the start of each interval ... */
+  localMinuteOfDay: Int32Array;
+  /** ... and its local day (year × 1000 + day of the year). */
+  localDay: Int32Array;
   microgrids: CityMicrogrid[];
 }
 
@@ -47,6 +54,10 @@ export interface CityOptions {
 
 export function buildCity(scenario: Scenario, opts: CityOptions): City {
   const grid = scenarioGrid(scenario);
+  const rule = { utcOffsetMinutes: scenario.location.utcOffsetMinutes, daylightSaving: scenario.location.daylightSaving };
+  const local = Array.from({ length: grid.count }, (_, k) => localTime(grid.startMs + k * grid.intervalMinutes * 60_000, rule));
+  const localMinuteOfDay = Int32Array.from(local, (t) => Math.round(t.minuteOfDay));
+  const localDay = Int32Array.from(local, (t) => t.year * 1000 + t.dayOfYear);
   const readText = (file: string): string => {
     const full = path.resolve(opts.baseDir, file);
     try {
@@ -65,10 +76,12 @@ export function buildCity(scenario: Scenario, opts: CityOptions): City {
         c.wind !== undefined && c.csv?.productionColumn === undefined
           ? windEnergySeries(c.wind, env.weather.wind.referenceHeightM, grid, env.weather.windSpeedMps.actual)
           : new Int32Array(grid.count);
-      const habitualWh = standardLoadEnergy({ ...grid, count: grid.count + 1440 / grid.intervalMinutes }, c.annualConsumptionKwh, c.loadTimeShiftMinutes, env.calendar);
-      return { id: c.id, bus: c.bus, household, battery: batteryControllerFor(c, grid.intervalMinutes), windWh, habitualWh };
+      const habitualWh = standardLoadEnergy({ ...grid, count: grid.count + 1440 / grid.intervalMinutes }, baseAnnualKwh(c.annualConsumptionKwh, c.shiftable), c.loadTimeShiftMinutes, env.calendar);
+      const spec = c.shiftable;
+      const shiftable = spec === undefined ? undefined : { spec, habitualRunWh: Int32Array.from(localMinuteOfDay, (m) => habitualRunWh(spec, m, grid.intervalMinutes)) };
+      return { id: c.id, bus: c.bus, household, battery: batteryControllerFor(c, grid.intervalMinutes), windWh, habitualWh, shiftable };
     });
     return { spec, feeder, members };
   });
-  return { scenario, grid, intervalMs: grid.intervalMinutes * 60_000, microgrids };
+  return { scenario, grid, intervalMs: grid.intervalMinutes * 60_000, localMinuteOfDay, localDay, microgrids };
 }

@@ -1,6 +1,7 @@
 /**
  * A small city for the runner's tests: one microgrid of six households on the bundled rural
- * feeder, one June day of 60-minute intervals (24 intervals), every asset kind and strategy.
+ * feeder, one June day of 60-minute intervals (24 intervals), every asset kind and strategy, and
+ * shiftable appliances beside a battery, beside PV and alone.
  */
 import { parseScenario, type Scenario, type ScenarioInput } from '../scenario.ts';
 
@@ -20,10 +21,10 @@ export function smallScenarioInput(): ScenarioInput {
         name: 'mini',
         feeder: 'kerber-landnetz-pv',
         households: [
-          { id: 'pv-bat', bus: 3, annualKwh: 4000, pv: { kWp: 8 }, battery: { capacityKwh: 8 }, strategy: 'midpoint' },
-          { id: 'pv', bus: 5, annualKwh: 3000, pv: { kWp: 6 }, strategy: 'markup' },
+          { id: 'pv-bat', bus: 3, annualKwh: 4000, pv: { kWp: 8 }, battery: { capacityKwh: 8 }, strategy: 'midpoint', shiftable: { kwhPerDay: 2, kw: 1, startHour: 18 } },
+          { id: 'pv', bus: 5, annualKwh: 3000, pv: { kWp: 6 }, strategy: 'markup', shiftable: { kwhPerDay: 2.5, kw: 1.5, startHour: 19 } },
           { id: 'wind', bus: 7, annualKwh: 3500, wind: { ratedKw: 4 }, strategy: 'zi' },
-          { id: 'plain-a', bus: 9, annualKwh: 4500, strategy: 'truthful' },
+          { id: 'plain-a', bus: 9, annualKwh: 4500, strategy: 'truthful', shiftable: { kwhPerDay: 3, kw: 2, startHour: 18.5 } },
           { id: 'plain-b', bus: 11, annualKwh: 2500, strategy: 'midpoint' },
           { id: 'plain-c', bus: 13, annualKwh: 5000, strategy: 'zi' },
         ],

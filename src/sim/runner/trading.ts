@@ -6,9 +6,11 @@
  *   1. every agent places its orders for k (before k's gate closure), from its forecast and its
  *      battery's state at the start of k;
  *   2. the market clears k at gate closure (contracts, auction, grid check);
- *   3. k happens: each battery steers its meter to what its household traded (so a flexible
+ *   3. k happens: each shiftable appliance draws what it planned firm plus what its flexible bid
+ *      bought; each battery steers its meter to what its household traded (so a flexible
  *      sale is delivered and a firm trade's forecast error absorbed where the battery can) and
- *      otherwise serves the household (self-consumption on what is actually produced and used);
+ *      otherwise serves the household (self-consumption on what is actually produced and used,
+ *      the appliance's draw included: what it bought is consumed, not stored);
  *      the feeder's AC power flow gives losses and the PCC exchange (physics.ts);
  *   4. after k ends the meters send readings (produced, consumed, renewable) and the operator's
  *      PCC meter its import and export; at the reading deadline k settles.
@@ -22,9 +24,11 @@
 import type { BatteryState } from '../assets/battery.ts';
 import { stepBattery } from '../assets/battery.ts';
 import { planContracts } from '../agents/contracts.ts';
-import { type HouseholdAgent, planOrders } from '../agents/household.ts';
+import { type HouseholdAgent, type PlanInput, planOrders } from '../agents/household.ts';
 import type { PriceBand } from '../agents/pricing.ts';
-import { localTime } from '../profiles/time.ts';
+import { type AppliancePlan, NO_RUN } from '../agents/shiftable.ts';
+import type { ShiftableSpec } from '../assets/shiftable.ts';
+import { solarPosition } from '../profiles/solar.ts';
 import { createRng } from '../random.ts';
 import type { RunRecords } from '../report/types.ts';
 import { initialBatteryState } from './baseline.ts';
@@ -43,11 +47,20 @@ export interface TradingRun {
   close(): Promise<void>;
 }
 
+/** A shiftable appliance's day so far, and its plan for the interval planned last. */
+interface ApplianceState {
+  spec: ShiftableSpec;
+  day: number;
+  remainingWh: number;
+  plan: AppliancePlan;
+}
+
 interface MicrogridRun {
   mg: CityMicrogrid;
   backend: MarketBackend;
   agents: HouseholdAgent[];
   batteries: Array<BatteryState | undefined>;
+  appliances: Array<ApplianceState | undefined>;
   simulated: SimulatedInterval[];
   /** Readings of simulated intervals not yet sent, oldest first. */
   pending: IntervalReadings[];
@@ -56,7 +69,6 @@ interface MicrogridRun {
 export function createTradingRun(city: City, backends: readonly MarketBackend[], band: PriceBand | null): TradingRun {
   const { grid, scenario } = city;
   const root = createRng(scenario.seed);
-  const rule = { utcOffsetMinutes: scenario.location.utcOffsetMinutes, daylightSaving: scenario.location.daylightSaving };
   const runs: MicrogridRun[] = city.microgrids.map((mg, i) => {
     const backend = backends[i];
     if (backend === undefined) throw new Error(`no market for microgrid ${mg.spec.name}`);
@@ -71,20 +83,39 @@ export function createTradingRun(city: City, backends: readonly MarketBackend[],
         rng: rng.fork(`agent:${m.id}`),
       }),
     );
-    return { mg, backend, agents, batteries: mg.members.map(initialBatteryState), simulated: [], pending: [] };
+    const appliances = mg.members.map((m): ApplianceState | undefined => (m.shiftable === undefined ? undefined : { spec: m.shiftable.spec, day: -1, remainingWh: 0, plan: NO_RUN }));
+    return { mg, backend, agents, batteries: mg.members.map(initialBatteryState), appliances, simulated: [], pending: [] };
   });
   let next = 0;
   const total = grid.count;
   const readingLag = readingLagIntervals(grid.intervalMinutes, scenario.gateClosureLeadMinutes);
 
+  /** The sun is up at the middle of interval k (the appliances bid for daylight surplus only). */
+  function daylight(k: number): boolean {
+    return solarPosition(grid.startMs + (k + 0.5) * city.intervalMs, scenario.location.latitudeDeg, scenario.location.longitudeDeg).elevationDeg > 0;
+  }
+
   function planInterval(run: MicrogridRun, k: number): MemberOrder[] {
     const orders: MemberOrder[] = [];
-    if (band === null) return orders;
-    const localMinute = Math.round(localTime(grid.startMs + k * city.intervalMs, rule).minuteOfDay);
+    const localMinute = city.localMinuteOfDay[k] ?? 0;
+    const sunUp = daylight(k);
     run.mg.members.forEach((m, i) => {
+      const a = run.appliances[i];
+      if (a !== undefined && a.day !== city.localDay[k]) {
+        a.day = city.localDay[k] ?? 0;
+        a.remainingWh = a.spec.dailyWh;
+      }
+      // Without a price band nobody trades: the appliance runs as in the baseline.
+      if (band === null) {
+        if (a !== undefined) a.plan = { firmWh: m.shiftable?.habitualRunWh[k] ?? 0, flexibleWh: 0 };
+        return;
+      }
       const agent = run.agents[i] as HouseholdAgent;
-      const plan = planOrders(agent, { interval: k, intervalMinutes: grid.intervalMinutes, forecast: m.household.interval(k).forecast, battery: run.batteries[i], localMinuteOfDay: localMinute }, band);
-      for (const order of plan) orders.push({ memberId: m.id, order });
+      const input: PlanInput = { interval: k, intervalMinutes: grid.intervalMinutes, forecast: m.household.interval(k).forecast, battery: run.batteries[i], localMinuteOfDay: localMinute };
+      if (a !== undefined) input.appliance = { spec: a.spec, remainingWh: a.remainingWh, daylight: sunUp };
+      const plan = planOrders(agent, input, band);
+      if (a !== undefined) a.plan = plan.appliance;
+      for (const order of plan.orders) orders.push({ memberId: m.id, order });
     });
     return orders;
   }
@@ -95,14 +126,23 @@ export function createTradingRun(city: City, backends: readonly MarketBackend[],
     const flows = run.mg.members.map((m, i): MemberFlow => {
       const { actual } = m.household.interval(k);
       const windWh = m.windWh[k] ?? 0;
-      const flow: MemberFlow = { bus: m.bus, pvWh: actual.productionWh - windWh, windWh, consumptionWh: actual.consumptionWh, batteryAcWh: 0, batteryLossWh: 0, batteryDeltaWh: 0 };
+      // The appliance: its firm plan, and its flexible bid as far as it was matched.
+      const a = run.appliances[i];
+      let applianceWh = 0;
+      if (a !== undefined) {
+        applianceWh = a.plan.firmWh + Math.min(a.plan.flexibleWh, cleared.flexibleBoughtWh.get(m.id) ?? 0);
+        a.remainingWh -= applianceWh;
+        a.plan = NO_RUN;
+      }
+      const consumptionWh = actual.consumptionWh + applianceWh;
+      const flow: MemberFlow = { bus: m.bus, pvWh: actual.productionWh - windWh, windWh, consumptionWh, batteryAcWh: 0, batteryLossWh: 0, batteryDeltaWh: 0 };
       const state = run.batteries[i];
       if (m.battery !== undefined && state !== undefined) {
         // The battery steers the meter to what the household traded (sold − bought): it charges
         // what is left beyond that and covers what is missing, so trades are honoured first and
         // the rest is self-consumption, as in the baseline when nothing traded.
         const tradedNetWh = cleared.tradedNetWh.get(m.id) ?? 0;
-        const r = stepBattery(m.battery.spec, state, actual.productionWh - actual.consumptionWh - tradedNetWh, grid.intervalMinutes);
+        const r = stepBattery(m.battery.spec, state, actual.productionWh - consumptionWh - tradedNetWh, grid.intervalMinutes);
         run.batteries[i] = r.state;
         flow.batteryAcWh = r.actualWh;
         flow.batteryLossWh = r.lossWh;
@@ -111,7 +151,7 @@ export function createTradingRun(city: City, backends: readonly MarketBackend[],
       members.push({
         memberId: m.id,
         producedWh: actual.productionWh + Math.max(0, -flow.batteryAcWh),
-        consumedWh: actual.consumptionWh + Math.max(0, flow.batteryAcWh),
+        consumedWh: consumptionWh + Math.max(0, flow.batteryAcWh),
         renewableWh: actual.productionWh,
       });
       return flow;
@@ -158,7 +198,10 @@ export function createTradingRun(city: City, backends: readonly MarketBackend[],
 
   return {
     async start() {
-      if (band === null) return;
+      if (band === null) {
+        if (total > 0) for (const run of runs) planInterval(run, 0);
+        return;
+      }
       await Promise.all(
         runs.map((run) => {
           const rng = root.fork(`microgrid:${run.mg.spec.name}`).fork('contracts');

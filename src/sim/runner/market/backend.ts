@@ -42,9 +42,12 @@ export interface SubmitBatch {
   readings?: IntervalReadings;
 }
 
-/** What the clearing committed each member to: sold − bought Wh over its trades and deliveries (absent: 0). */
+/** What the clearing committed each member to (absent: 0). */
 export interface ClearingOutcome {
+  /** Sold − bought Wh over its trades and deliveries. */
   tradedNetWh: ReadonlyMap<string, number>;
+  /** Wh bought through its flexible bids (after the grid check): what its shiftable load may draw. */
+  flexibleBoughtWh: ReadonlyMap<string, number>;
 }
 
 /** One member's settlement of one interval. */

@@ -83,6 +83,7 @@ export function createOffchainMarket(opts: OffchainMarketOptions): MarketBackend
       const byId = new Map(orders.map((o) => [o.id, o]));
       const tradedNetWh = new Map<string, number>();
       const scheduledNetWh = new Map<string, number>();
+      const flexibleBoughtWh = new Map<string, number>();
       const addTo = (m: Map<string, number>, id: string, wh: number): void => {
         m.set(id, (m.get(id) ?? 0) + wh);
       };
@@ -94,7 +95,10 @@ export function createOffchainMarket(opts: OffchainMarketOptions): MarketBackend
         if (ask === undefined || bid === undefined) throw new Error(`trade of unknown orders ${t.ask}/${t.bid}`);
         trades.push({ seller: ask.owner, buyer: bid.owner, energyWh: t.energyWh, priceUcPerKwh: t.priceUcPerKwh, linesCrossed: 0 });
         if (ask.flexible) addTo(scheduledNetWh, ask.owner, t.energyWh);
-        if (bid.flexible) addTo(scheduledNetWh, bid.owner, -t.energyWh);
+        if (bid.flexible) {
+          addTo(scheduledNetWh, bid.owner, -t.energyWh);
+          addTo(flexibleBoughtWh, bid.owner, t.energyWh);
+        }
       }
       for (const d of r.deliveries) {
         if (d.energyWh > 0) trades.push({ seller: d.seller, buyer: d.buyer, energyWh: d.energyWh, priceUcPerKwh: d.priceUcPerKwh, linesCrossed: 0 });
@@ -105,7 +109,7 @@ export function createOffchainMarket(opts: OffchainMarketOptions): MarketBackend
       }
       cleared.set(k, { trades, scheduledNetWh });
       clearings.push({ interval: k, priceUcPerKwh: r.clearingPriceUcPerKwh, curtailedWh: r.curtailed.reduce((s, c) => s + c.energyWh, 0) });
-      return Promise.resolve({ tradedNetWh });
+      return Promise.resolve({ tradedNetWh, flexibleBoughtWh });
     },
     settle(k) {
       const c = cleared.get(k);
