@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GridLedgerError } from '../errors.ts';
+import { thrownCode } from '../ledger/testkit.ts';
 import { generateKeyPair, genesisHash, genesisToJson } from '../ledger/index.ts';
 import { identityKeyName, initFollowerHome, initHome, listKeys, loadHome, peerAddress, readKey, writeHome } from './home.ts';
 
@@ -12,15 +12,6 @@ let n = 0;
 const fresh = (): string => path.join(root, `h${n++}`);
 const NOW = 1_767_225_600_000;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GridLedgerError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a GridLedgerError');
-}
 
 /** A validator home to follow, and its peer address. */
 function validatorHome(): { genesisFile: string; peer: string; chainId: string; genesisHashHex: string } {
@@ -48,22 +39,22 @@ describe('follower homes', () => {
 
   it('encrypts the node key without --dev', () => {
     const v = validatorHome();
-    expect(codeOf(() => initFollowerHome(fresh(), { genesisFile: v.genesisFile, peers: [v.peer], dev: false }))).toBe('KEY_PASSPHRASE_REQUIRED');
+    expect(thrownCode(() => initFollowerHome(fresh(), { genesisFile: v.genesisFile, peers: [v.peer], dev: false }))).toBe('KEY_PASSPHRASE_REQUIRED');
     const home = initFollowerHome(fresh(), { genesisFile: v.genesisFile, peers: [v.peer], dev: false, passphrase: 'pw' });
     expect(listKeys(home.paths).map((k) => [k.name, k.encrypted])).toEqual([['node', true]]);
-    expect(codeOf(() => readKey(home.paths, 'node', undefined))).toBe('KEY_PASSPHRASE_REQUIRED');
+    expect(thrownCode(() => readKey(home.paths, 'node', undefined))).toBe('KEY_PASSPHRASE_REQUIRED');
   });
 
   it('names what is wrong: no peer, a bad peer, another chain, a bad genesis file', () => {
     const v = validatorHome();
     const base = { genesisFile: v.genesisFile, dev: true };
-    expect(codeOf(() => initFollowerHome(fresh(), { ...base, peers: [] }))).toBe('HOME_BAD_CONFIG');
-    expect(codeOf(() => initFollowerHome(fresh(), { ...base, peers: ['/ip4/127.0.0.1/tcp/1'] }))).toBe('HOME_BAD_CONFIG');
-    expect(codeOf(() => initFollowerHome(fresh(), { ...base, peers: [v.peer], chainId: 'other-1' }))).toBe('HOME_CHAIN_MISMATCH');
-    expect(codeOf(() => initFollowerHome(fresh(), { ...base, peers: [v.peer], genesisFile: path.join(root, 'missing.json') }))).toBe('HOME_BAD_GENESIS');
+    expect(thrownCode(() => initFollowerHome(fresh(), { ...base, peers: [] }))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => initFollowerHome(fresh(), { ...base, peers: ['/ip4/127.0.0.1/tcp/1'] }))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => initFollowerHome(fresh(), { ...base, peers: [v.peer], chainId: 'other-1' }))).toBe('HOME_CHAIN_MISMATCH');
+    expect(thrownCode(() => initFollowerHome(fresh(), { ...base, peers: [v.peer], genesisFile: path.join(root, 'missing.json') }))).toBe('HOME_BAD_GENESIS');
     const bad = path.join(root, 'bad-genesis.json');
     writeFileSync(bad, JSON.stringify({ ...(JSON.parse(readFileSync(v.genesisFile, 'utf8')) as object), validators: [] }));
-    expect(codeOf(() => initFollowerHome(fresh(), { ...base, peers: [v.peer], genesisFile: bad }))).toBe('HOME_BAD_GENESIS');
+    expect(thrownCode(() => initFollowerHome(fresh(), { ...base, peers: [v.peer], genesisFile: bad }))).toBe('HOME_BAD_GENESIS');
   });
 
   it('a follower config without peers does not load; a config from before roles is a validator', () => {
@@ -72,9 +63,9 @@ describe('follower homes', () => {
     const home = initFollowerHome(dir, { genesisFile: v.genesisFile, peers: [v.peer], dev: true });
     const config = JSON.parse(readFileSync(home.paths.config, 'utf8')) as Record<string, unknown>;
     writeFileSync(home.paths.config, JSON.stringify({ ...config, peers: [] }));
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
     writeFileSync(home.paths.config, JSON.stringify({ ...config, role: 'observer' }));
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
 
     const vdir = fresh();
     const vhome = initHome(vdir, { chainId: 'dev-1', dev: true, genesisTimeMs: NOW });
@@ -89,7 +80,7 @@ describe('follower homes', () => {
     const home = loadHome(path.dirname(v.genesisFile));
     const write = (keys: Record<string, ReturnType<typeof generateKeyPair>>): unknown =>
       writeHome(fresh(), { config: home.config, genesis: genesisToJson(home.genesis), identityKey: generateKeyPair(), keys });
-    expect(codeOf(() => write({ node: generateKeyPair() }))).toBe('KEY_BAD_NAME');
-    expect(codeOf(() => write({ validator: generateKeyPair() }))).toBe('KEY_BAD_NAME');
+    expect(thrownCode(() => write({ node: generateKeyPair() }))).toBe('KEY_BAD_NAME');
+    expect(thrownCode(() => write({ validator: generateKeyPair() }))).toBe('KEY_BAD_NAME');
   });
 });

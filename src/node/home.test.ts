@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GridLedgerError } from '../errors.ts';
+import { thrownCode } from '../ledger/testkit.ts';
 import { addressFromPublicKey, formatAddress, generateKeyPair } from '../ledger/index.ts';
 import {
   homePaths,
@@ -23,15 +23,6 @@ let n = 0;
 const fresh = (): string => path.join(root, `h${n++}`);
 const NOW = 1_767_225_600_000;
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GridLedgerError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a GridLedgerError');
-}
 
 describe('node home', () => {
   it('init --dev writes a loadable home with plain keys and funded alice and bob', () => {
@@ -49,7 +40,7 @@ describe('node home', () => {
   });
 
   it('init without --dev encrypts keys and needs the passphrase to open them', () => {
-    expect(codeOf(() => initHome(fresh(), { chainId: 'prod-1', dev: false, genesisTimeMs: NOW }))).toBe('KEY_PASSPHRASE_REQUIRED');
+    expect(thrownCode(() => initHome(fresh(), { chainId: 'prod-1', dev: false, genesisTimeMs: NOW }))).toBe('KEY_PASSPHRASE_REQUIRED');
     const dir = fresh();
     const home = initHome(dir, { chainId: 'prod-1', dev: false, passphrase: 'correct horse', genesisTimeMs: NOW });
     expect(listKeys(home.paths).map((k) => [k.name, k.encrypted])).toEqual([
@@ -57,8 +48,8 @@ describe('node home', () => {
       ['validator', true],
     ]);
     expect(readFileSync(path.join(home.paths.keys, 'validator.json'), 'utf8')).not.toContain('secretKey');
-    expect(codeOf(() => readKey(home.paths, 'validator', undefined))).toBe('KEY_PASSPHRASE_REQUIRED');
-    expect(codeOf(() => readKey(home.paths, 'validator', 'wrong'))).toBe('KEY_BAD_PASSPHRASE');
+    expect(thrownCode(() => readKey(home.paths, 'validator', undefined))).toBe('KEY_PASSPHRASE_REQUIRED');
+    expect(thrownCode(() => readKey(home.paths, 'validator', 'wrong'))).toBe('KEY_BAD_PASSPHRASE');
     const pair = readKey(home.paths, 'validator', 'correct horse');
     expect(keyInfo(home.paths, 'validator').address).toBe(formatAddress(addressFromPublicKey(pair.publicKey)));
   });
@@ -67,30 +58,30 @@ describe('node home', () => {
     const dir = fresh();
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'something'), 'x');
-    expect(codeOf(() => initHome(dir, { chainId: 'dev-1', dev: true, genesisTimeMs: NOW }))).toBe('HOME_EXISTS');
+    expect(thrownCode(() => initHome(dir, { chainId: 'dev-1', dev: true, genesisTimeMs: NOW }))).toBe('HOME_EXISTS');
   });
 
   it('names what is wrong with a missing or bad home', () => {
-    expect(codeOf(() => loadHome(path.join(root, 'nowhere')))).toBe('HOME_NOT_FOUND');
+    expect(thrownCode(() => loadHome(path.join(root, 'nowhere')))).toBe('HOME_NOT_FOUND');
     const empty = fresh();
     mkdirSync(empty);
-    expect(codeOf(() => loadHome(empty))).toBe('HOME_NOT_INITIALISED');
+    expect(thrownCode(() => loadHome(empty))).toBe('HOME_NOT_INITIALISED');
 
     const dir = fresh();
     const home = initHome(dir, { chainId: 'dev-1', dev: true, genesisTimeMs: NOW });
     const config = JSON.parse(readFileSync(home.paths.config, 'utf8')) as Record<string, unknown>;
     writeFileSync(home.paths.config, '{not json');
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
     writeFileSync(home.paths.config, JSON.stringify({ ...config, rpc: { host: '0.0.0.0', port: 1 } }));
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
     writeFileSync(home.paths.config, JSON.stringify({ ...config, peers: ['/ip4/127.0.0.1/tcp/1'] }));
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_BAD_CONFIG');
     writeFileSync(home.paths.config, JSON.stringify({ ...config, chainId: 'other-1' }));
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_CHAIN_MISMATCH');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_CHAIN_MISMATCH');
     writeFileSync(home.paths.config, JSON.stringify(config));
     const genesis = JSON.parse(readFileSync(home.paths.genesis, 'utf8')) as Record<string, unknown>;
     writeFileSync(home.paths.genesis, JSON.stringify({ ...genesis, validators: [] }));
-    expect(codeOf(() => loadHome(dir))).toBe('HOME_BAD_GENESIS');
+    expect(thrownCode(() => loadHome(dir))).toBe('HOME_BAD_GENESIS');
     writeFileSync(home.paths.genesis, JSON.stringify(genesis));
     expect(loadHome(dir).config.chainId).toBe('dev-1');
   });
@@ -100,9 +91,9 @@ describe('node home', () => {
     const pair = generateKeyPair();
     writeKey(home.paths, 'carol', pair, { dev: true });
     expect(keyInfo(home.paths, 'carol').address).toBe(formatAddress(addressFromPublicKey(pair.publicKey)));
-    expect(codeOf(() => writeKey(home.paths, 'carol', generateKeyPair(), { dev: true }))).toBe('KEY_EXISTS');
-    expect(codeOf(() => writeKey(home.paths, '../evil', generateKeyPair(), { dev: true }))).toBe('KEY_BAD_NAME');
-    expect(codeOf(() => keyInfo(home.paths, 'dave'))).toBe('KEY_NOT_FOUND');
+    expect(thrownCode(() => writeKey(home.paths, 'carol', generateKeyPair(), { dev: true }))).toBe('KEY_EXISTS');
+    expect(thrownCode(() => writeKey(home.paths, '../evil', generateKeyPair(), { dev: true }))).toBe('KEY_BAD_NAME');
+    expect(thrownCode(() => keyInfo(home.paths, 'dave'))).toBe('KEY_NOT_FOUND');
   });
 
   it('claims the home with node.pid and refuses a second live node', () => {
@@ -112,7 +103,7 @@ describe('node home', () => {
     expect(runningPid(paths)).toBe(process.pid);
     // Another live process (our parent) holding the home.
     writeFileSync(paths.pid, `${process.ppid}\n`);
-    expect(codeOf(() => writePidFile(paths))).toBe('NODE_ALREADY_RUNNING');
+    expect(thrownCode(() => writePidFile(paths))).toBe('NODE_ALREADY_RUNNING');
     removePidFile(paths); // not ours: left alone
     expect(existsSync(paths.pid)).toBe(true);
     // A stale file (a process that no longer exists, e.g. after kill -9) is taken over.

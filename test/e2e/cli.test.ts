@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until } from './fixtures/waiting.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../src/cli/testnet.ts';
 import { createRpcClient } from '../../src/node/rpc/client.ts';
@@ -28,16 +29,6 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 function json<T>(r: { code: number | null; stdout: string; stderr: string }): T {
   if (r.code !== 0) throw new Error(`exit ${String(r.code)}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAlive, killGroups, sleep, until } from './fixtures/waiting.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTx, createSigner, formatAddress } from '../../src/ledger/index.ts';
 import { loadHome, readKey } from '../../src/node/home.ts';
@@ -26,37 +27,9 @@ const KILLED = 2;
 const groups: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const c of groups) {
-    if (c.pid === undefined) continue;
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(groups);
   rmSync(root, { recursive: true, force: true });
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const homeOf = (k: number): string => path.join(dir, `node${k}`);
 const pidOf = (k: number): number => Number(readFileSync(path.join(homeOf(k), 'node.pid'), 'utf8').trim());

@@ -10,9 +10,8 @@
  * start (its validator is tombstoned by then), so it is never proposed twice.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { z } from 'zod';
-import { type FileIo, nodeFileIo } from './fileIo.ts';
+import { type FileIo, nodeFileIo, replaceFileAtomically } from './fileIo.ts';
 import { GridLedgerError } from '../../errors.ts';
 
 export interface PendingEvidenceStore {
@@ -66,16 +65,7 @@ export function loadEvidenceFile(file: string, io: FileIo = nodeFileIo): Uint8Ar
 /** Atomically replaces `file` with `items`. */
 export function saveEvidenceFile(file: string, items: readonly Uint8Array[], io: FileIo = nodeFileIo): void {
   const body = { version: 1, items: items.map(toHex), sha256: digest(items) };
-  const tmp = `${file}.tmp`;
-  const fd = io.openTruncate(tmp);
-  try {
-    io.write(fd, new TextEncoder().encode(`${JSON.stringify(body)}\n`));
-    io.fsync(fd);
-  } finally {
-    io.close(fd);
-  }
-  io.rename(tmp, file);
-  io.syncDir(path.dirname(file));
+  replaceFileAtomically(file, new TextEncoder().encode(`${JSON.stringify(body)}\n`), io);
 }
 
 /** The pending evidence of a node with a WAL directory: `WALDIR/evidence.json`. */

@@ -2,6 +2,7 @@
  * The few synchronous file operations the WAL and the sign-state file need, behind an interface
  * so tests can inject a crash before any one of them (crashingFileIo.ts).
  */
+import path from 'node:path';
 import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 export interface FileIo {
@@ -61,3 +62,20 @@ export const nodeFileIo: FileIo = {
     }
   },
 };
+
+/**
+ * Replaces `file` with `data` so that a crash at any point leaves the old or the new content:
+ * written to `file.tmp`, fsynced, renamed over `file`, then the directory fsynced.
+ */
+export function replaceFileAtomically(file: string, data: Uint8Array, io: FileIo = nodeFileIo): void {
+  const tmp = `${file}.tmp`;
+  const fd = io.openTruncate(tmp);
+  try {
+    io.write(fd, data);
+    io.fsync(fd);
+  } finally {
+    io.close(fd);
+  }
+  io.rename(tmp, file);
+  io.syncDir(path.dirname(file));
+}

@@ -12,9 +12,8 @@
  * height, round and step only bytes identical but for the timestamp, which needs the bytes.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { z } from 'zod';
-import { type FileIo, nodeFileIo } from './fileIo.ts';
+import { type FileIo, nodeFileIo, replaceFileAtomically } from './fileIo.ts';
 import { GridLedgerError } from '../../errors.ts';
 
 export const SIGN_STEPS = ['propose', 'prevote', 'precommit'] as const;
@@ -85,16 +84,7 @@ export function saveSignState(file: string, state: SignState, io: FileIo = nodeF
   };
   const checked = fileSchema.safeParse(body);
   if (!checked.success) throw new GridLedgerError('SIGN_STATE_INVALID', `refusing to save an invalid sign state: ${checked.error.issues[0]?.message ?? ''}`);
-  const tmp = `${file}.tmp`;
-  const fd = io.openTruncate(tmp);
-  try {
-    io.write(fd, new TextEncoder().encode(`${JSON.stringify(body)}\n`));
-    io.fsync(fd);
-  } finally {
-    io.close(fd);
-  }
-  io.rename(tmp, file);
-  io.syncDir(path.dirname(file));
+  replaceFileAtomically(file, new TextEncoder().encode(`${JSON.stringify(body)}\n`), io);
 }
 
 export interface SignStateFile {

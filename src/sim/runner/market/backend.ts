@@ -104,3 +104,15 @@ export interface MarketBackend {
   outcome(intervals: number): Promise<MarketOutcome>;
   close(): Promise<void>;
 }
+
+/** The markets being started, all of them; if one fails, the others are closed and its error thrown. */
+export async function startAllOrNone(starting: ReadonlyArray<Promise<MarketBackend>>): Promise<MarketBackend[]> {
+  const started = await Promise.allSettled(starting);
+  const markets = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(markets.map((m) => m.close()));
+    throw failed.reason;
+  }
+  return markets;
+}

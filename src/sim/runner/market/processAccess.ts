@@ -24,6 +24,7 @@ import type { RpcClient } from '../../../node/rpc/client.ts';
 import type { StatusJson } from '../../../node/rpc/schemas.ts';
 import type { City } from '../city.ts';
 import type { MarketBackend } from './backend.ts';
+import { startAllOrNone } from './backend.ts';
 import type { AdmitResult, ChainAccess } from './chainAccess.ts';
 import { CommitTally } from './chainAccess.ts';
 import { chainGenesis, chainMarketSpec, marketOnChain } from './chain.ts';
@@ -51,14 +52,7 @@ export interface ProcessMarketsOptions {
 export async function createProcessMarkets(city: City, opts: ProcessMarketsOptions): Promise<MarketBackend[]> {
   rmSync(opts.dir, { recursive: true, force: true });
   const specs = city.microgrids.map((mg) => chainMarketSpec(city, mg));
-  const started = await Promise.allSettled(specs.map((spec) => createProcessMarket(spec, path.join(opts.dir, spec.name))));
-  const markets = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = started.find((r) => r.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(markets.map((m) => m.close()));
-    throw failed.reason;
-  }
-  return markets;
+  return startAllOrNone(specs.map((spec) => createProcessMarket(spec, path.join(opts.dir, spec.name))));
 }
 
 export async function createProcessMarket(spec: ChainMarketSpec, dir: string): Promise<MarketBackend> {

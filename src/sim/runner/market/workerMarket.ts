@@ -8,6 +8,7 @@ import { GridLedgerError } from '../../../errors.ts';
 import type { ContractPlan } from '../../agents/contracts.ts';
 import type { City } from '../city.ts';
 import type { ClearingOutcome, MarketBackend, MarketOutcome, SubmitBatch } from './backend.ts';
+import { startAllOrNone } from './backend.ts';
 import { chainMarketSpec, createChainMarket, type ChainMarketSpec } from './chain.ts';
 
 export type WorkerRequest =
@@ -27,14 +28,7 @@ type ArgOf<M extends Method> = Extract<WorkerRequest, { method: M }>['arg'];
 /** The microgrids' chains, each in its own worker thread (`threads`) or all in this thread. */
 export async function createChainMarkets(city: City, opts: { threads: boolean }): Promise<MarketBackend[]> {
   const specs = city.microgrids.map((mg) => chainMarketSpec(city, mg));
-  const started = await Promise.allSettled(specs.map((spec) => (opts.threads ? createWorkerChainMarket(spec) : createChainMarket(spec))));
-  const markets = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const failed = started.find((r) => r.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(markets.map((m) => m.close()));
-    throw failed.reason;
-  }
-  return markets;
+  return startAllOrNone(specs.map((spec) => (opts.threads ? createWorkerChainMarket(spec) : createChainMarket(spec))));
 }
 
 export async function createWorkerChainMarket(spec: ChainMarketSpec): Promise<MarketBackend> {
