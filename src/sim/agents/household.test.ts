@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { batterySpec, DEFAULT_BATTERY_SIZING } from '../assets/battery.ts';
-import { DEFAULT_PEAK_SHAVING } from '../assets/battery-policy.ts';
 import { createRng } from '../random.ts';
 import { EVENING_MINUTE, FIRM_SHARE, type HouseholdAgent, MORNING_MINUTE, PEAK_FOCUS, planOrders, RESERVE_SAFETY, spareDischargeWh, spareOfferWh } from './household.ts';
 
@@ -12,7 +11,7 @@ function agent(withBattery: boolean): HouseholdAgent {
     id: 'h',
     bus: 3,
     strategy: { kind: 'truthful' },
-    battery: withBattery ? { spec, policy: 'peak-shaving', intervalMinutes: 15, ...DEFAULT_PEAK_SHAVING } : undefined,
+    battery: withBattery ? { spec, policy: 'peak-shaving', intervalMinutes: 15 } : undefined,
     // 100 Wh every 15 minutes, over two days
     habitualWh: new Float64Array(192).fill(100),
     rng: createRng(1),
@@ -39,6 +38,11 @@ describe('a household agent\'s orders', () => {
     const lateEvening = planOrders(agent(true), { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 23 * 60 }, band).orders;
     const flexible = lateEvening.filter((o) => o.flexible);
     expect(flexible).toHaveLength(1);
+    // a self-consumption battery serves only its household: the same moment, no ask
+    const own = agent(true);
+    if (own.battery !== undefined) own.battery = { ...own.battery, policy: 'self-consumption' };
+    const ownOrders = planOrders(own, { interval: 0, intervalMinutes: 15, forecast: { productionWh: 0, consumptionWh: 100 }, battery: full, localMinuteOfDay: 23 * 60 }, band).orders;
+    expect(ownOrders.some((o) => o.flexible)).toBe(false);
     expect(flexible[0]?.side).toBe('ask');
     // never more than the battery's power leaves beside its own use ...
     expect(flexible[0]?.energyWh).toBeLessThanOrEqual(1250 - 100);

@@ -20,7 +20,7 @@
  *   household (the auction would match the household with itself).
  * - Limit prices follow the household's strategy inside the price band (pricing.ts).
  */
-import type { BatteryController } from '../assets/battery-policy.ts';
+import { type BatteryController, selfConsumptionWh } from '../assets/battery-policy.ts';
 import { batteryLimits, type BatteryState } from '../assets/battery.ts';
 import type { IntervalEnergy } from '../assets/household.ts';
 import { runCapacityWh } from '../assets/shiftable.ts';
@@ -89,10 +89,9 @@ export interface HouseholdPlan {
 }
 
 /** Own battery use the agent plans from the forecast: AC Wh, positive = charge. */
-export function ownBatteryPlanWh(agent: HouseholdAgent, state: BatteryState | undefined, forecastNetWh: number, intervalMinutes: number): number {
+export function ownBatteryPlanWh(agent: HouseholdAgent, state: BatteryState | undefined, forecastNetWh: number): number {
   if (agent.battery === undefined || state === undefined) return 0;
-  const limits = batteryLimits(agent.battery.spec, state, intervalMinutes);
-  return forecastNetWh >= 0 ? Math.min(forecastNetWh, limits.maxChargeWh) : -Math.min(-forecastNetWh, limits.maxDischargeWh);
+  return selfConsumptionWh(agent.battery, state, forecastNetWh);
 }
 
 /** Intervals from the start of this one to the next local `minute` (a full day if it is now). */
@@ -141,14 +140,15 @@ export function planOrders(agent: HouseholdAgent, input: PlanInput, band: PriceB
   const surplusWh = input.forecast.productionWh - input.forecast.consumptionWh;
   const appliance = input.appliance === undefined ? NO_RUN : planAppliance(input.appliance, input.localMinuteOfDay, input.intervalMinutes, surplusWh, agent.battery === undefined);
   const forecastNetWh = surplusWh - appliance.firmWh;
-  const ownWh = ownBatteryPlanWh(agent, input.battery, forecastNetWh, input.intervalMinutes);
+  const ownWh = ownBatteryPlanWh(agent, input.battery, forecastNetWh);
   const residualWh = forecastNetWh - ownWh;
   const firmWh = Math.floor(FIRM_SHARE * Math.abs(residualWh));
   if (firmWh >= MIN_ORDER_WH) {
     const side = residualWh > 0 ? 'ask' : 'bid';
     orders.push({ side, energyWh: firmWh, priceUcPerKwh: limitPrice(agent.strategy, side, band, agent.rng), flexible: false });
   }
-  if (agent.battery !== undefined && input.battery !== undefined) {
+  // Only a peak-shaving battery sells to the neighbours (battery-policy.ts).
+  if (agent.battery !== undefined && input.battery !== undefined && agent.battery.policy === 'peak-shaving') {
     const limits = batteryLimits(agent.battery.spec, input.battery, input.intervalMinutes);
     // Power left after the household's own use (a charge plan leaves all of it for discharge).
     const headroomWh = limits.maxDischargeWh - Math.max(0, -ownWh);

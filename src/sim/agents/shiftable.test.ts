@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ShiftableSpec } from '../assets/shiftable.ts';
 import { batterySpec, DEFAULT_BATTERY_SIZING } from '../assets/battery.ts';
-import { DEFAULT_PEAK_SHAVING } from '../assets/battery-policy.ts';
 import { createRng } from '../random.ts';
 import { type HouseholdAgent, MIN_ORDER_WH, planOrders } from './household.ts';
 import { type ApplianceInput, planAppliance, waitingBand } from './shiftable.ts';
@@ -15,7 +14,7 @@ const agentOf = (withBattery = false): HouseholdAgent => ({
   id: 'h',
   bus: 3,
   strategy: { kind: 'truthful' },
-  battery: withBattery ? { spec: batterySpec({ ...DEFAULT_BATTERY_SIZING, capacityKwh: 10, powerKw: 5 }), policy: 'peak-shaving', intervalMinutes: 15, ...DEFAULT_PEAK_SHAVING } : undefined,
+  battery: withBattery ? { spec: batterySpec({ ...DEFAULT_BATTERY_SIZING, capacityKwh: 10, powerKw: 5 }), policy: 'peak-shaving', intervalMinutes: 15 } : undefined,
   habitualWh: new Float64Array(192).fill(100),
   rng: createRng(1),
 });

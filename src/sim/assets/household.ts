@@ -16,7 +16,7 @@ import type { TimeGrid } from '../profiles/time.ts';
 import type { WeatherSeries } from '../profiles/weather.ts';
 import { type WindTurbine, windEnergySeries } from '../profiles/wind.ts';
 import type { BatterySpec } from './battery.ts';
-import { type BatteryController, type BatteryPolicy, DEFAULT_PEAK_SHAVING } from './battery-policy.ts';
+import type { BatteryController, BatteryPolicy } from './battery-policy.ts';
 import { baseAnnualKwh, type ShiftableSpec } from './shiftable.ts';
 
 export interface HouseholdConfig {
@@ -141,5 +141,5 @@ export function createHousehold(config: HouseholdConfig, env: HouseholdEnv, rng:
 /** The controller for a household's battery on a grid, or undefined without one. */
 export function batteryControllerFor(config: HouseholdConfig, intervalMinutes: number): BatteryController | undefined {
   if (config.battery === undefined) return undefined;
-  return { spec: config.battery, policy: config.batteryPolicy, intervalMinutes, ...DEFAULT_PEAK_SHAVING };
+  return { spec: config.battery, policy: config.batteryPolicy, intervalMinutes };
 }

@@ -7,7 +7,7 @@
  * price, exports at the feed-in price (the settlement of a member without trades).
  */
 import { energyValueUc } from '../../market/money.ts';
-import { decideBattery } from '../assets/battery-policy.ts';
+import { selfConsumptionWh } from '../assets/battery-policy.ts';
 import { stepBattery, type BatteryState } from '../assets/battery.ts';
 import type { Scenario } from '../scenario.ts';
 import type { IntervalRecord, MemberRecord, MicrogridRecord, RunRecords } from '../report/types.ts';
@@ -70,9 +70,7 @@ export function createBaselineRun(city: City): SteppedRun {
           };
           const state = s.batteries[i];
           if (m.battery !== undefined && state !== undefined) {
-            const controller = { ...m.battery, policy: 'self-consumption' as const };
-            const d = decideBattery(controller, state, flow.pvWh + flow.windWh - flow.consumptionWh, NO_PRICE);
-            const r = stepBattery(m.battery.spec, state, d.chargeWh - d.dischargeWh, city.grid.intervalMinutes);
+            const r = stepBattery(m.battery.spec, state, selfConsumptionWh(m.battery, state, flow.pvWh + flow.windWh - flow.consumptionWh), city.grid.intervalMinutes);
             s.batteries[i] = r.state;
             flow.batteryAcWh = r.actualWh;
             flow.batteryLossWh = r.lossWh;
@@ -117,5 +115,3 @@ export function createBaselineRun(city: City): SteppedRun {
   };
 }
 
-/** The self-consumption controller ignores prices. */
-const NO_PRICE = { expectedPriceUcPerKwh: 0, lowPriceUcPerKwh: -1, highPriceUcPerKwh: Number.MAX_SAFE_INTEGER };
