@@ -1,32 +1,29 @@
 /**
  * The consensus host: drives the pure Tendermint engine (src/consensus) for one node, and is
- * the only code that touches the engine. It
+ * the only code that touches the engine. It wires the parts that hold the rest:
  *
- * - starts heights when the block policy says so (a real chain: at least every `intervalMs`,
- *   at once while transactions wait; an on-demand chain: only when transactions wait, the host
- *   asked for a block, a deadline came, or a peer is already working on the next height);
- * - answers the engine: builds proposals with whole blocks (mempool, pending evidence, the last
- *   commit with the BFT time it gives) and validates others' blocks (blockValidation.ts, then the
- *   ledger's processProposal);
- * - applies decided blocks: finalizeBlock, then block + state changes + tx index + commit record
- *   in one store transaction, then app.commit(), the WAL's end of height, and mempool.update;
+ * - starts heights when the block policy says so (blockPolicy.ts);
+ * - answers the engine: has proposals built with whole blocks (proposalAssembly.ts) and
+ *   validates others' blocks (blockValidation.ts, then the ledger's processProposal);
+ * - applies decided blocks (blockCommit.ts) and keeps the chain tip, the validator sets around
+ *   the next height (validatorSets.ts, restored by chainRestore.ts) and the last commit, with
+ *   the precommits that arrive after the decision;
  * - logs every input the engine acts on in the WAL before acting on it, and every message it
- *   signs (synced) before sending it; the double-sign guard (GuardedSigner) has saved the sign
- *   state before the signature exists. A restart replays the log of the unfinished height.
- * - gossips: status every `gossipIntervalMs`, and the messages of the current height again
- *   when a whole interval passed without progress; turns engine evidence into block evidence;
- *   penalizes peers whose messages break the rules.
+ *   signs (synced) before sending it (consensusWal.ts); the double-sign guard (GuardedSigner)
+ *   has saved the sign state before the signature exists. A restart replays the log of the
+ *   unfinished height.
+ * - gossips (consensusGossip.ts): status every `gossipIntervalMs`, and the messages of the
+ *   current height again when a whole interval passed without progress; hands engine evidence
+ *   to the evidence pool (evidencePool.ts); penalizes peers whose messages break the rules.
  *
  * Everything runs synchronously on the caller's turn; timers come from the injected Clock.
  */
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type {
   Commit,
   ConsensusEvent,
   ConsensusOutput,
   DecideOutput,
-  DuplicateVoteEvidence,
   Hex,
   PrivValidator,
   SignatureVerifier,
@@ -34,58 +31,34 @@ import type {
   SignedVote,
   TimeoutConfig,
   TimeoutKind,
-  ValidatorUpdate,
   Verdict,
 } from '../consensus/index.ts';
-import { ConsensusEngine, ValidatorSet, validatorAddress, voteSignBytes } from '../consensus/index.ts';
+import { ConsensusEngine, voteSignBytes } from '../consensus/index.ts';
 import { GridLedgerError, isGridLedgerError } from '../errors.ts';
-import {
-  blockId as headerBlockId,
-  codecs,
-  decodeBlock,
-  decodeCanonical,
-  EMPTY_COMMIT,
-  encodeBlock,
-  fromHex,
-  makeBlock,
-  misbehaviourOf,
-  stateKeys,
-  toHex,
-  votesOf,
-  ZERO_HASH,
-} from '../ledger/index.ts';
-import type { Block, EvidenceItem, FinalizeBlockResult, Genesis, LedgerApp, Mempool } from '../ledger/index.ts';
+import { fromHex, toHex } from '../ledger/index.ts';
+import type { Block, FinalizeBlockResult, Genesis, LedgerApp, Mempool } from '../ledger/index.ts';
 import type { PeerId, PeerTransport } from '../net/transport.ts';
 import type { ChainStore } from './store/chainStore.ts';
+import { commitBlock } from './blockCommit.ts';
+import { nextHeightDue } from './blockPolicy.ts';
+import type { BlockPolicy } from './blockPolicy.ts';
+import { BlockSync } from './blockSync.ts';
+import { checkBlockLinks } from './blockValidation.ts';
+import type { ChainTip } from './blockValidation.ts';
+import { BlockValues } from './blockValues.ts';
+import { restoreChain } from './chainRestore.ts';
+import type { Clock } from './clock.ts';
+import { ConsensusGossip } from './consensusGossip.ts';
+import { eventOf, loggingSigner, walEntryOf } from './consensusWal.ts';
+import { EvidencePool } from './evidencePool.ts';
+import { decodeCommitRecord, decodeEvidence, decodeProposal, decodeStatus, decodeVote, decodeWalEntry, encodeProposal, encodeVote, encodeWalEntry, TOPIC } from './messages.ts';
+import type { SyncedBlock } from './messages.ts';
+import { assembleProposal } from './proposalAssembly.ts';
+import type { ValidatorSets } from './validatorSets.ts';
 import type { Wal } from './wal/wal.ts';
 import type { PendingEvidenceStore } from './wal/evidenceFile.ts';
-import { BlockSync } from './blockSync.ts';
-import { checkBlockLinks, checkEvidence, evidenceKey, headerSetHash, nextBlockTimeMs, toLastCommit } from './blockValidation.ts';
-import type { ChainTip, EvidenceRules } from './blockValidation.ts';
-import type { Clock } from './clock.ts';
-import {
-  decodeCommitRecord,
-  decodeEvidence,
-  decodeProposal,
-  decodeStatus,
-  decodeVote,
-  decodeWalEntry,
-  encodeCommitRecord,
-  encodeEvidence,
-  encodeProposal,
-  encodeStatus,
-  encodeVote,
-  encodeWalEntry,
-  TOPIC,
-} from './messages.ts';
-import type { StoredValidator, SyncedBlock, WalEntry } from './messages.ts';
 
-/** When a node starts the next height. */
-export type BlockPolicy =
-  /** A real chain: a block at least every `intervalMs`, empty or not; sooner while transactions wait. */
-  | { readonly kind: 'interval'; readonly intervalMs: number }
-  /** A simulation chain: a block only when transactions wait or one is asked for; never an empty one otherwise. */
-  | { readonly kind: 'on-demand' };
+export type { BlockPolicy } from './blockPolicy.ts';
 
 export interface ConsensusHostOptions {
   readonly genesis: Genesis;
@@ -144,14 +117,6 @@ export interface HostStatus {
   readonly pendingEvidence: number;
 }
 
-/** Validator sets around the next height, and the one after it before its priority increment. */
-interface Sets {
-  last: ValidatorSet | undefined;
-  current: ValidatorSet;
-  next: ValidatorSet;
-  nextBefore: ValidatorSet;
-}
-
 interface QueueItem {
   event: ConsensusEvent;
   log: boolean;
@@ -159,41 +124,22 @@ interface QueueItem {
   peer: PeerId | undefined;
 }
 
-interface DecodedValue {
-  block: Block;
-  id: Hex;
-}
-
-const MAX_EVIDENCE_PER_BLOCK = 16;
-const RECENT_SETS = 256;
-
-const validatorRecordSchema = z.object({ pubKey: z.instanceof(Uint8Array), tombstoned: z.boolean() });
-
-function toConsensusUpdate(u: { pubKey: Uint8Array; power: number }): ValidatorUpdate {
-  return { address: validatorAddress(u.pubKey), publicKey: u.pubKey, votingPower: u.power };
-}
-
-function restoreSet(stored: readonly StoredValidator[]): ValidatorSet {
-  return ValidatorSet.fromValidators(stored.map((v) => ({ address: validatorAddress(v.publicKey), ...v })));
-}
-
-const sigKey = (signature: Uint8Array): string => Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('hex');
-
 export class ConsensusHost {
   private readonly o: ConsensusHostOptions;
   private readonly engine: ConsensusEngine;
   private readonly sync: BlockSync;
+  private readonly evidence: EvidencePool;
+  private readonly gossip: ConsensusGossip;
+  private readonly values = new BlockValues();
   private readonly chainId: string;
   private readonly myAddress: Uint8Array | undefined;
   private readonly gossipIntervalMs: number;
   private readonly commitWaitMs: number;
 
   private tip: ChainTip;
-  private sets: Sets;
+  private sets: ValidatorSets;
   /** The commit of the last block, with precommits that arrived after the decision. */
   private lastCommit: Commit | undefined;
-  private readonly recentSets = new Map<number, ValidatorSet>();
-  private readonly blockTimes = new Map<number, number>();
   /** Height last given to the engine (0: none yet). */
   private engineHeight = 0;
   private lastStartAtMs = Number.NEGATIVE_INFINITY;
@@ -209,20 +155,9 @@ export class ConsensusHost {
   /** The clock reading the engine got with the input it is handling (own WAL records carry it). */
   private handleNowMs = 0;
   private pendingValueRequest: { height: number; round: number } | undefined;
-  private readonly decoded = new WeakMap<Uint8Array, DecodedValue | null>();
-  /** Blocks of the current (and next) height by id, so an own proposal's WAL record carries its block. */
-  private readonly valuesById = new Map<Hex, { height: number; value: Uint8Array }>();
-  /** Messages of recent heights by signature: dedupe, and re-send when a height stalls. */
-  private readonly seen = new Map<number, Map<string, { topic: number; bytes: Uint8Array }>>();
-  private readonly pendingEvidence = new Map<string, EvidenceItem>();
-  private readonly committedEvidence = new Set<string>();
 
   private readonly timers = new Set<() => void>();
   private cancelStart: (() => void) | undefined;
-  private lastTickKey = '';
-  /** Proposals and votes taken from peers: a height with new ones since the last tick is not stalled. */
-  private signedInputs = 0;
-  private signedInputsAtTick = 0;
   private started = false;
   private stopped = false;
   private halted: unknown;
@@ -236,16 +171,28 @@ export class ConsensusHost {
     this.commitWaitMs = opts.commitWaitMs ?? 10;
     this.myAddress = opts.signer === undefined ? undefined : fromHex(opts.signer.address);
     this.lastCommitAtMs = opts.clock.nowMs();
-    const restored = this.restore();
+    const restored = restoreChain(opts.store, opts.app, opts.genesis);
     this.tip = restored.tip;
     this.sets = restored.sets;
     this.lastCommit = restored.lastCommit;
-    if (restored.sets.last !== undefined) this.recentSets.set(this.tip.height, restored.sets.last);
+    this.evidence = new EvidencePool({
+      chainId: this.chainId,
+      app: opts.app,
+      store: opts.store,
+      evidenceStore: opts.evidenceStore,
+      transport: opts.transport,
+      verifier: opts.verifier,
+      logger: opts.logger,
+      committedHeight: () => this.tip.height,
+    });
+    if (restored.sets.last !== undefined) this.evidence.noteSet(this.tip.height, restored.sets.last);
+    this.gossip = new ConsensusGossip(opts.transport);
+    const signLog = { wal: opts.wal, nowMs: () => this.handleNowMs, valueOf: (id: Hex) => this.values.valueOf(id) };
     this.engine = new ConsensusEngine({
       chainId: this.chainId,
-      ...(opts.signer === undefined ? {} : { signer: this.loggingSigner(opts.signer) }),
+      ...(opts.signer === undefined ? {} : { signer: loggingSigner(opts.signer, signLog) }),
       verifier: opts.verifier,
-      blockIdOf: (value) => this.decodeValue(value)?.id ?? '',
+      blockIdOf: (value) => this.values.decode(value)?.id ?? '',
       ...(opts.timeouts === undefined ? {} : { timeouts: opts.timeouts }),
     });
     this.sync = new BlockSync({
@@ -270,7 +217,7 @@ export class ConsensusHost {
   start(): void {
     if (this.started) throw new GridLedgerError('NODE_BAD_STATE', 'consensus host already started');
     this.started = true;
-    this.loadEvidence();
+    this.evidence.load();
     const S = this.tip.height;
     const wal = this.o.wal;
     if (wal.height() < S + 1) wal.endHeight(S); // crashed between the store commit and the end of height
@@ -282,8 +229,8 @@ export class ConsensusHost {
         this.startNextHeight();
         for (const r of records) {
           const entry = decodeWalEntry(r.data);
-          if (entry.kind === 'proposal') this.remember(entry.proposal.height, entry.proposal.signature, TOPIC.proposal, encodeProposal(entry.proposal));
-          if (entry.kind === 'vote') this.remember(entry.vote.height, entry.vote.signature, TOPIC.vote, encodeVote(entry.vote));
+          if (entry.kind === 'proposal') this.gossip.remember(entry.proposal.height, entry.proposal.signature, TOPIC.proposal, encodeProposal(entry.proposal));
+          if (entry.kind === 'vote') this.gossip.remember(entry.vote.height, entry.vote.signature, TOPIC.vote, encodeVote(entry.vote));
           this.feed(eventOf(entry), { log: false, nowMs: entry.nowMs });
         }
       } finally {
@@ -316,7 +263,7 @@ export class ConsensusHost {
       consensusHeight: this.engineHeight,
       round: st.round,
       step: st.step,
-      pendingEvidence: this.pendingEvidence.size,
+      pendingEvidence: this.evidence.pendingCount,
     };
   }
 
@@ -351,9 +298,8 @@ export class ConsensusHost {
   // ---- network ----
 
   onPeerConnect(peer: PeerId): void {
-    this.o.transport.send(peer, TOPIC.status, encodeStatus({ height: this.tip.height, working: this.working() }));
-    // Evidence found while the peer was away (or before this node's restart) reaches it too.
-    for (const item of this.pendingEvidence.values()) this.o.transport.send(peer, TOPIC.evidence, encodeEvidence(item));
+    this.gossip.sendStatus(peer, { height: this.tip.height, working: this.working() });
+    this.evidence.sendPending(peer);
   }
 
   onPeerDisconnect(peer: PeerId): void {
@@ -370,7 +316,7 @@ export class ConsensusHost {
         case TOPIC.vote:
           return this.onSigned(peer, topic, bytes, decodeVote(bytes));
         case TOPIC.evidence:
-          return this.onEvidence(peer, decodeEvidence(bytes));
+          return this.evidence.receive(peer, decodeEvidence(bytes));
         case TOPIC.status:
           return this.onStatus(peer, decodeStatus(bytes));
         case TOPIC.syncRequest:
@@ -396,10 +342,10 @@ export class ConsensusHost {
     if (h < engineAt - 1 || h > engineAt + 1) return;
     // Of decided heights only votes still matter (they reveal equivocation, or complete the last commit).
     if (h <= this.tip.height && !('type' in msg)) return;
-    if (!this.remember(h, msg.signature, topic, bytes)) return;
+    if (!this.gossip.remember(h, msg.signature, topic, bytes)) return;
     if ('type' in msg && msg.type === 'precommit' && h === this.tip.height) this.addLatePrecommit(msg);
     const event: ConsensusEvent = 'type' in msg ? { type: 'vote', vote: msg } : { type: 'proposal', proposal: msg };
-    this.signedInputs++;
+    this.gossip.noteSignedInput();
     this.feed(event, { log: true, peer });
     if (h === this.tip.height + 1 && !this.working()) this.startNextHeight();
   }
@@ -412,37 +358,8 @@ export class ConsensusHost {
     }
   }
 
-  private onEvidence(peer: PeerId, item: EvidenceItem): void {
-    const key = evidenceKey(item);
-    if (this.pendingEvidence.has(key) || this.committedEvidence.has(key)) return;
-    const v = checkEvidence(item, this.tip.height + 1, this.evidenceRules(), this.o.verifier, this.chainId);
-    if (!v.ok) {
-      // Evidence from heights this node has not reached yet is not the peer's fault.
-      if (v.reason === 'bad vote signature') this.o.transport.penalize(peer, 'invalid-signature');
-      return;
-    }
-    this.pendingEvidence.set(key, item);
-    this.saveEvidence();
-  }
-
-  private remember(height: number, signature: Uint8Array, topic: number, bytes: Uint8Array): boolean {
-    let byKey = this.seen.get(height);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.seen.set(height, byKey);
-    }
-    const k = sigKey(signature);
-    if (byKey.has(k)) return false;
-    byKey.set(k, { topic, bytes });
-    return true;
-  }
-
-  private forget(height: number, signature: Uint8Array): void {
-    this.seen.get(height)?.delete(sigKey(signature));
-  }
-
   private broadcastStatus(): void {
-    this.o.transport.broadcast(TOPIC.status, encodeStatus({ height: this.tip.height, working: this.working() }));
+    this.gossip.broadcastStatus({ height: this.tip.height, working: this.working() });
   }
 
   // ---- heights ----
@@ -457,22 +374,19 @@ export class ConsensusHost {
     this.cancelStart = undefined;
     if (!this.started || this.stopped || this.halted !== undefined || this.working()) return;
     const now = this.o.clock.nowMs();
-    const soon = this.lastCommitAtMs + this.commitWaitMs;
-    let due: number | undefined;
-    let deadline: number | undefined;
-    // A peer committed past this node, or works on the next height already: that block exists or
-    // is being made, so follow at once (a node fetching blocks from a peer it cannot reach must
-    // not start heights of its own at that pace).
-    if (this.sync.bestPeerHeight() > this.tip.height || this.peerWorking) due = now;
-    else if (this.o.mempool.readyCount > 0 || this.blockRequest !== undefined) due = soon;
-    else if (this.o.policy.kind === 'interval') due = Math.max(soon, this.lastStartAtMs + this.o.policy.intervalMs);
-    else {
-      // A deadline the last block's time already reached needs nothing more.
-      const d = this.o.needsBlockAt?.(this.o.app);
-      if (d !== undefined && d > this.tip.timeMs) due = deadline = d;
-    }
+    const due = nextHeightDue(this.o.policy, {
+      nowMs: now,
+      lastCommitAtMs: this.lastCommitAtMs,
+      lastStartAtMs: this.lastStartAtMs,
+      commitWaitMs: this.commitWaitMs,
+      peerAhead: this.sync.bestPeerHeight() > this.tip.height || this.peerWorking,
+      waiting: this.o.mempool.readyCount > 0 || this.blockRequest !== undefined,
+      tipTimeMs: this.tip.timeMs,
+      needsBlockAt: () => this.o.needsBlockAt?.(this.o.app),
+    });
     if (due === undefined) return;
-    this.cancelStart = this.timer(Math.max(0, due - now), () => {
+    const deadline = due.deadline;
+    this.cancelStart = this.timer(Math.max(0, due.atMs - now), () => {
       this.cancelStart = undefined;
       if (deadline !== undefined) this.requestBlock(deadline);
       else this.startNextHeight();
@@ -512,66 +426,15 @@ export class ConsensusHost {
     const now = item.nowMs ?? this.o.clock.nowMs();
     this.handleNowMs = now;
     const e = item.event;
-    if (e.type === 'value-ready') {
-      this.pendingValueRequest = undefined;
-      const id = this.decodeValue(e.value)?.id;
-      if (id !== undefined) this.valuesById.set(id, { height: e.height, value: e.value });
-    } else if (e.type === 'proposal' && this.decodeValue(e.proposal.value)?.id === e.proposal.blockId) {
-      this.valuesById.set(e.proposal.blockId, { height: e.proposal.height, value: e.proposal.value });
-    } else if (e.type === 'start-height') {
-      // Proposals of the new height may have come (and wait in the engine) before it started.
-      for (const [id, v] of this.valuesById) if (v.height < e.height) this.valuesById.delete(id);
-    }
+    this.values.noteInput(e);
     if (item.log && !this.replaying) {
       const entry = walEntryOf(e, now);
       if (entry !== undefined) this.o.wal.append(encodeWalEntry(entry), { sync: false });
     }
     const outputs = this.engine.handle(e, now);
     this.activity++;
-    this.sendOwn(outputs);
+    this.gossip.sendOwn(outputs);
     for (const out of outputs) this.act(out, item);
-  }
-
-  /** The node's own signed messages leave (the signer put each into the WAL when it signed it). */
-  private sendOwn(outputs: ConsensusOutput[]): void {
-    for (const out of outputs) {
-      if (out.type === 'broadcast-proposal') this.broadcastOwn(TOPIC.proposal, out.proposal.height, out.proposal.signature, encodeProposal(out.proposal));
-      else if (out.type === 'broadcast-vote') this.broadcastOwn(TOPIC.vote, out.vote.height, out.vote.signature, encodeVote(out.vote));
-    }
-  }
-
-  private broadcastOwn(topic: number, height: number, signature: Uint8Array, bytes: Uint8Array): void {
-    this.remember(height, signature, topic, bytes);
-    this.o.transport.broadcast(topic, bytes);
-  }
-
-  /**
-   * The validator's signer, logging each message it signs into the WAL (synced) before the
-   * engine can ask for the next signature. The guard saved its state just before: so the WAL is
-   * at most the one message behind the guard, and after a crash the replay reaches that same
-   * step, where the guard hands back the same signature (as CometBFT's WAL and FilePV do).
-   */
-  private loggingSigner(inner: PrivValidator): PrivValidator {
-    return {
-      address: inner.address,
-      signVote: (chainId, vote) => {
-        const r = inner.signVote(chainId, vote);
-        if (r.ok) this.logOwn({ nowMs: this.handleNowMs, own: true, kind: 'vote', vote: { ...vote, timestampMs: r.timestampMs, signature: r.signature } });
-        return r;
-      },
-      signProposal: (chainId, proposal) => {
-        const r = inner.signProposal(chainId, proposal);
-        const value = this.valuesById.get(proposal.blockId)?.value;
-        if (!r.ok) return r;
-        if (value === undefined) throw new GridLedgerError('NODE_PROPOSAL_UNKNOWN_BLOCK', `signed a proposal for block ${proposal.blockId}, which this node does not hold`);
-        this.logOwn({ nowMs: this.handleNowMs, own: true, kind: 'proposal', proposal: { ...proposal, timestampMs: r.timestampMs, signature: r.signature, value } });
-        return r;
-      },
-    };
-  }
-
-  private logOwn(entry: WalEntry): void {
-    this.o.wal.append(encodeWalEntry(entry), { sync: true });
   }
 
   private act(out: ConsensusOutput, item: QueueItem): void {
@@ -588,9 +451,9 @@ export class ConsensusHost {
         if (!verdict.ok) {
           this.o.logger.warn({ height: out.height, round: out.round, reason: verdict.reason }, 'consensus: proposal refused');
           if (item.peer !== undefined) this.o.transport.penalize(item.peer, 'invalid-message');
-          if (item.event.type === 'proposal') this.forget(item.event.proposal.height, item.event.proposal.signature);
+          if (item.event.type === 'proposal') this.gossip.forget(item.event.proposal.height, item.event.proposal.signature);
         }
-        const time = verdict.ok ? (this.decodeValue(out.value)?.block.header.timeMs ?? 0) : 0;
+        const time = verdict.ok ? (this.values.decode(out.value)?.block.header.timeMs ?? 0) : 0;
         this.feed({ type: 'proposal-validated', height: out.height, blockId: out.blockId, valid: verdict.ok, blockTimeMs: time }, { log: false });
         return;
       }
@@ -598,13 +461,13 @@ export class ConsensusHost {
         this.onDecide(out);
         return;
       case 'evidence':
-        this.addEvidence(evidenceItemOf(out.evidence), true);
+        this.evidence.found(out.evidence);
         return;
       case 'invalid-message':
         if (item.peer === undefined) return;
         this.o.transport.penalize(item.peer, out.reason === 'bad signature' ? 'invalid-signature' : 'invalid-message');
-        if (item.event.type === 'vote') this.forget(item.event.vote.height, item.event.vote.signature);
-        if (item.event.type === 'proposal') this.forget(item.event.proposal.height, item.event.proposal.signature);
+        if (item.event.type === 'vote') this.gossip.forget(item.event.vote.height, item.event.vote.signature);
+        if (item.event.type === 'proposal') this.gossip.forget(item.event.proposal.height, item.event.proposal.signature);
         return;
       case 'sign-refused':
         if (this.replaying) this.o.logger.debug({ ...out }, 'consensus: guard refused a re-sign during replay');
@@ -612,7 +475,7 @@ export class ConsensusHost {
         return;
       case 'broadcast-proposal':
       case 'broadcast-vote':
-        return; // sent by sendOwn
+        return; // sent by gossip.sendOwn
     }
   }
 
@@ -624,61 +487,34 @@ export class ConsensusHost {
 
   // ---- proposals ----
 
-  private decodeValue(value: Uint8Array): DecodedValue | undefined {
-    const known = this.decoded.get(value);
-    if (known !== undefined) return known ?? undefined;
-    try {
-      const block = decodeBlock(value);
-      const entry = { block, id: toHex(headerBlockId(block.header)) };
-      this.decoded.set(value, entry);
-      return entry;
-    } catch {
-      this.decoded.set(value, null);
-      return undefined;
-    }
-  }
-
   private buildProposal(height: number, round: number): void {
-    const signer = this.myAddress;
-    if (signer === undefined || height !== this.tip.height + 1) return;
-    const { app, mempool } = this.o;
-    const limits = app.params().limits;
-    const maxBytes = Math.min(limits.maxBlockBytes, this.o.maxBlockBytes);
-    const txs = app.prepareProposal({ txs: mempool.reap(maxBytes, limits.maxBlockTxs), maxBytes });
-    const last = this.lastCommit;
-    const lastSet = this.sets.last;
-    const lastCommit = this.tip.height === 0 || last === undefined || lastSet === undefined ? EMPTY_COMMIT : toLastCommit(last, lastSet);
-    const timeMs = nextBlockTimeMs(this.tip, last, lastSet);
-    const block = makeBlock(
-      {
-        chainId: this.chainId,
-        height,
-        timeMs,
-        lastBlockId: this.tip.blockId,
-        appHash: app.info().appHash,
-        proposer: signer,
-        validatorsHash: headerSetHash(this.sets.current),
-        nextValidatorsHash: headerSetHash(this.sets.next),
-      },
-      txs,
-      this.evidenceForBlock(height),
-      lastCommit,
-    );
-    const value = encodeBlock(block);
-    this.decoded.set(value, { block, id: toHex(headerBlockId(block.header)) });
+    const proposer = this.myAddress;
+    if (proposer === undefined || height !== this.tip.height + 1) return;
+    const { block, value, timeMs } = assembleProposal({
+      height,
+      proposer,
+      tip: this.tip,
+      lastCommit: this.lastCommit,
+      sets: this.sets,
+      app: this.o.app,
+      mempool: this.o.mempool,
+      maxBlockBytes: this.o.maxBlockBytes,
+      evidence: (h) => this.evidence.forBlock(h),
+    });
+    this.values.remember(value, block);
     this.feed({ type: 'value-ready', height, round, value, blockTimeMs: timeMs }, { log: true });
   }
 
   /** A block at the next height: the node's own rules, then the ledger's. */
   private validate(height: number, value: Uint8Array): Verdict {
-    const d = this.decodeValue(value);
+    const d = this.values.decode(value);
     if (d === undefined) return { ok: false, reason: 'block does not decode' };
     if (height !== this.tip.height + 1 || d.block.header.height !== height) return { ok: false, reason: `block is not for height ${this.tip.height + 1}` };
     return this.checkBlock(d.block);
   }
 
   private checkBlock(block: Block): Verdict {
-    const links = checkBlockLinks(block, this.tip, this.sets, this.o.verifier, this.evidenceRules());
+    const links = checkBlockLinks(block, this.tip, this.sets, this.o.verifier, this.evidence.rules());
     if (!links.ok) return links;
     const r = this.o.app.processProposal(block);
     return r.accept ? { ok: true } : { ok: false, reason: `${r.error}: ${r.reason}` };
@@ -688,7 +524,7 @@ export class ConsensusHost {
 
   private onDecide(out: DecideOutput): void {
     if (out.height !== this.tip.height + 1) return;
-    const d = this.decodeValue(out.value);
+    const d = this.values.decode(out.value);
     if (d === undefined) throw new GridLedgerError('NODE_DECIDED_UNDECODABLE', `decided block at ${out.height} does not decode`);
     this.apply(d.block, out.value, out.commit, false);
     this.scheduleNextHeight();
@@ -708,62 +544,19 @@ export class ConsensusHost {
     return v;
   }
 
-  /** Executes and stores a decided block: one store transaction, then app.commit and the end of the height. */
+  /** Executes and stores a decided block (blockCommit.ts), then moves the host to the next height. */
   private apply(block: Block, bytes: Uint8Array, commit: Commit, synced: boolean): void {
-    const { app, store, mempool, wal } = this.o;
     const h = block.header;
-    const res = app.finalizeBlock({
-      height: h.height,
-      timeMs: h.timeMs,
-      proposer: h.proposer,
-      txs: block.txs,
-      misbehaviour: misbehaviourOf(block.evidence),
-      lastCommitVotes: votesOf(block.lastCommit),
-    });
-    const updates = res.validatorUpdates.map(toConsensusUpdate);
-    const nextBefore = this.sets.next.update(updates);
-    const next: Sets = { last: this.sets.current, current: this.sets.next, nextBefore, next: nextBefore.incrementProposerPriority(1) };
-    const id = headerBlockId(h);
-    const record = encodeCommitRecord({
-      commit,
-      appHash: res.appHash,
-      results: res.txResults.map((r) => ({ code: r.code, log: r.log })),
-      validators: this.sets.current.validators,
-      nextBeforeIncrement: this.sets.nextBefore.validators,
-      afterNextBeforeIncrement: nextBefore.validators,
-    });
-    store.commitBlock({
-      height: h.height,
-      blockId: id,
-      blockBytes: bytes,
-      stateChanges: app.changes(),
-      txIndex: res.txResults.map((r, index) => ({ hash: r.hash, height: h.height, index })),
-      seenCommit: record,
-    });
-    app.commit();
-    wal.endHeight(h.height);
-    mempool.update(block.txs);
-
-    this.recentSets.set(h.height, this.sets.current);
-    this.recentSets.delete(h.height - RECENT_SETS);
-    this.blockTimes.set(h.height, h.timeMs);
-    this.blockTimes.delete(h.height - RECENT_SETS);
-    this.sets = next;
-    this.tip = { ...this.tip, height: h.height, blockId: id, timeMs: h.timeMs };
+    const done = commitBlock(this.o, this.sets, block, bytes, commit);
+    this.evidence.noteBlock(h.height, this.sets.current, h.timeMs);
+    this.sets = done.sets;
+    this.tip = { ...this.tip, height: h.height, blockId: done.blockId, timeMs: h.timeMs };
     this.lastCommit = { ...commit, precommits: [...commit.precommits] };
     this.lastCommitAtMs = this.o.clock.nowMs();
     if (this.blockRequest !== undefined && h.timeMs >= this.blockRequest.untilTimeMs) this.blockRequest = undefined;
-    let evidenceDone = false;
-    for (const item of block.evidence) {
-      const key = evidenceKey(item);
-      evidenceDone = this.pendingEvidence.delete(key) || evidenceDone;
-      this.committedEvidence.add(key);
-    }
-    // After the store commit: a crash in between leaves the item in the file, and loadEvidence
-    // drops it (its validator is tombstoned by then).
-    if (evidenceDone) this.saveEvidence();
-    for (const height of [...this.seen.keys()]) if (height < h.height) this.seen.delete(height);
-    this.o.onCommitted({ height: h.height, blockId: id, blockIdHex: toHex(id), block, bytes, results: res.txResults, synced });
+    this.evidence.onCommitted(block.evidence);
+    this.gossip.dropBelow(h.height);
+    this.o.onCommitted({ height: h.height, blockId: done.blockId, blockIdHex: toHex(done.blockId), block, bytes, results: done.results, synced });
   }
 
   /** A precommit for the last block that came after the decision: it goes into the next block's last commit. */
@@ -785,86 +578,6 @@ export class ConsensusHost {
     return { block, commit: decodeCommitRecord(record).commit };
   }
 
-  // ---- evidence ----
-
-  private addEvidence(item: EvidenceItem, broadcast: boolean): void {
-    const key = evidenceKey(item);
-    if (this.pendingEvidence.has(key) || this.committedEvidence.has(key)) return;
-    this.pendingEvidence.set(key, item);
-    this.o.logger.warn({ validator: toHex(item.validator), height: item.height }, 'consensus: a validator double-signed');
-    this.saveEvidence(); // before anyone hears of it: what this node announced, it still holds after a crash
-    if (broadcast) this.o.transport.broadcast(TOPIC.evidence, encodeEvidence(item));
-  }
-
-  private evidenceForBlock(height: number): EvidenceItem[] {
-    return this.prunePendingEvidence(height).slice(0, MAX_EVIDENCE_PER_BLOCK);
-  }
-
-  /**
-   * Drops pending items that can no longer be committed at `height`: the validator is unknown or
-   * already tombstoned (so an item committed before, even before a restart, is never proposed
-   * again), or the item is no longer valid (too old). Returns the rest in key order.
-   */
-  private prunePendingEvidence(height: number): EvidenceItem[] {
-    const out: EvidenceItem[] = [];
-    let dropped = false;
-    for (const [key, item] of [...this.pendingEvidence].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const record = this.ledgerValidator(item.validator);
-      if (record === undefined || record.tombstoned || !checkEvidence(item, height, this.evidenceRules(), this.o.verifier, this.chainId).ok) {
-        this.pendingEvidence.delete(key);
-        dropped = true;
-        continue;
-      }
-      out.push(item);
-    }
-    if (dropped) this.saveEvidence();
-    return out;
-  }
-
-  /** Pending evidence saved before the restart, still to be committed. */
-  private loadEvidence(): void {
-    const saved = this.o.evidenceStore?.load() ?? [];
-    let undecodable = 0;
-    for (const bytes of saved) {
-      try {
-        const item = decodeEvidence(bytes);
-        this.pendingEvidence.set(evidenceKey(item), item);
-      } catch {
-        undecodable++;
-      }
-    }
-    const kept = this.prunePendingEvidence(this.tip.height + 1).length;
-    if (undecodable > 0) this.saveEvidence();
-    if (saved.length > 0) this.o.logger.info({ saved: saved.length, kept, undecodable }, 'consensus: pending evidence loaded');
-  }
-
-  private saveEvidence(): void {
-    const items = [...this.pendingEvidence].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => encodeEvidence(item));
-    this.o.evidenceStore?.save(items);
-  }
-
-  private evidenceRules(): EvidenceRules {
-    return {
-      publicKeyOf: (address) => this.ledgerValidator(address)?.pubKey,
-      blockTimeAt: (height) => this.blockTimeAt(height),
-      setAt: (height) => this.recentSets.get(height),
-    };
-  }
-
-  private ledgerValidator(address: Uint8Array): { pubKey: Uint8Array; tombstoned: boolean } | undefined {
-    const bytes = this.o.app.proveKey(stateKeys.validator(address)).value;
-    if (bytes === null) return undefined;
-    const r = validatorRecordSchema.safeParse(decodeCanonical(bytes));
-    return r.success ? r.data : undefined;
-  }
-
-  private blockTimeAt(height: number): number | undefined {
-    const known = this.blockTimes.get(height);
-    if (known !== undefined) return known;
-    const bytes = height >= 1 && height <= this.tip.height ? this.o.store.getBlock(height) : undefined;
-    return bytes === undefined ? undefined : decodeBlock(bytes).header.timeMs;
-  }
-
   // ---- gossip ----
 
   private armTick(): void {
@@ -876,15 +589,7 @@ export class ConsensusHost {
 
   private tick(): void {
     this.broadcastStatus();
-    const st = this.engine.status();
-    const key = `${st.height}/${st.round}/${st.step}/${st.decided}`;
-    // Stalled: no step and no message from a peer for a whole interval. Messages may have been lost
-    // (a partition, a full queue): send what this node holds for the height again.
-    if (this.working() && key === this.lastTickKey && this.signedInputs === this.signedInputsAtTick) {
-      for (const m of this.seen.get(st.height)?.values() ?? []) this.o.transport.broadcast(m.topic, m.bytes);
-    }
-    this.lastTickKey = key;
-    this.signedInputsAtTick = this.signedInputs;
+    this.gossip.tick(this.engine.status(), this.working());
     this.sync.tick();
     if (!this.working() && this.cancelStart === undefined) this.scheduleNextHeight();
   }
@@ -914,79 +619,4 @@ export class ConsensusHost {
     this.sync.stop();
     this.o.onHalt(err);
   }
-
-  /** Chain tip, validator sets and last commit from the store (genesis state at height 0). */
-  private restore(): { tip: ChainTip; sets: Sets; lastCommit: Commit | undefined } {
-    const { store, app, genesis } = this.o;
-    const S = store.latestHeight();
-    const info = app.info();
-    if (info.height !== S) throw new GridLedgerError('NODE_STATE_MISMATCH', `state is at height ${info.height}, blocks at ${S}`);
-    const base = { chainId: this.chainId, genesisTimeMs: genesis.genesisTimeMs };
-    if (S === 0) {
-      const active = app.proveKey(stateKeys.activeSet).value;
-      if (active === null) throw new GridLedgerError('NODE_STATE_MISMATCH', 'genesis state has no validator set');
-      const parsed = codecs.activeSet.schema.safeParse(decodeCanonical(active));
-      if (!parsed.success) throw new GridLedgerError('NODE_STATE_MISMATCH', 'stored validator set does not decode');
-      const current = ValidatorSet.genesis(parsed.data.validators.map((v) => toConsensusUpdate({ pubKey: v.pubKey, power: v.power })));
-      return {
-        tip: { ...base, height: 0, blockId: ZERO_HASH, timeMs: genesis.genesisTimeMs },
-        sets: { last: undefined, current, nextBefore: current, next: current.incrementProposerPriority(1) },
-        lastCommit: undefined,
-      };
-    }
-    const blockBytes = store.getBlock(S);
-    const id = store.getBlockIdAt(S);
-    const recordBytes = store.getSeenCommit(S);
-    if (blockBytes === undefined || id === undefined || recordBytes === undefined) throw new GridLedgerError('NODE_STORE_INCOMPLETE', `block ${S} is missing its id or commit record`);
-    const record = decodeCommitRecord(recordBytes);
-    if (toHex(record.appHash) !== toHex(info.appHash)) {
-      throw new GridLedgerError('NODE_APP_HASH_MISMATCH', `restored state root ${toHex(info.appHash)} is not the one block ${S} produced (${toHex(record.appHash)})`);
-    }
-    const nextBefore = restoreSet(record.afterNextBeforeIncrement);
-    return {
-      tip: { ...base, height: S, blockId: id, timeMs: decodeBlock(blockBytes).header.timeMs },
-      sets: { last: restoreSet(record.validators), current: restoreSet(record.nextBeforeIncrement).incrementProposerPriority(1), nextBefore, next: nextBefore.incrementProposerPriority(1) },
-      lastCommit: record.commit,
-    };
-  }
-}
-
-function eventOf(e: WalEntry): ConsensusEvent {
-  switch (e.kind) {
-    case 'proposal':
-      return { type: 'proposal', proposal: e.proposal };
-    case 'vote':
-      return { type: 'vote', vote: e.vote };
-    case 'timeout':
-      return { type: 'timeout', ...e.timeout };
-    case 'value-ready':
-      return { type: 'value-ready', height: e.height, round: e.round, value: e.value, blockTimeMs: e.blockTimeMs };
-  }
-}
-
-/** The WAL entry of an input (start-height and proposal-validated are rebuilt on replay, not logged). */
-function walEntryOf(e: ConsensusEvent, nowMs: number): WalEntry | undefined {
-  switch (e.type) {
-    case 'proposal':
-      return { nowMs, own: false, kind: 'proposal', proposal: e.proposal };
-    case 'vote':
-      return { nowMs, own: false, kind: 'vote', vote: e.vote };
-    case 'timeout':
-      return { nowMs, own: false, kind: 'timeout', timeout: { kind: e.kind, height: e.height, round: e.round } };
-    case 'value-ready':
-      return { nowMs, own: false, kind: 'value-ready', height: e.height, round: e.round, value: e.value, blockTimeMs: e.blockTimeMs };
-    default:
-      return undefined;
-  }
-}
-
-function evidenceItemOf(ev: DuplicateVoteEvidence): EvidenceItem {
-  return {
-    type: 'duplicate_vote',
-    validator: fromHex(ev.voteA.validator),
-    height: ev.voteA.height,
-    timeMs: ev.timestampMs,
-    voteA: encodeVote(ev.voteA),
-    voteB: encodeVote(ev.voteB),
-  };
 }
