@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GridLedgerError } from '../errors.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
+import { MAX_TOPIC, MIN_TOPIC } from './transport.ts';
 import type { NetLogger } from './transport.ts';
 
 const MiB = 1024 * 1024;
@@ -13,6 +14,11 @@ export const transportSettingsSchema = z
     /** Bound of each peer's outgoing queue, headers included. */
     maxQueueBytes: z.number().int().positive().default(16 * MiB),
     overflow: z.enum(['drop-oldest', 'disconnect']).default('drop-oldest'),
+    /**
+     * Topics whose frames go out only when no other frame waits for the peer (big and not urgent,
+     * e.g. transaction batches), so they never hold up the rest; default none (one FIFO).
+     */
+    bulkTopics: z.array(z.number().int().min(MIN_TOPIC).max(MAX_TOPIC)).readonly().default([]),
     /** A peer whose score falls to this or below is banned. */
     banScore: z.number().negative().default(-100),
     banMs: z.number().int().nonnegative().default(10 * 60_000),

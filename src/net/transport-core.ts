@@ -14,7 +14,7 @@ import type { NetLogger, PeerId, PeerTransport, PenaltyReason, Topic, TransportS
 
 /** One open session with a peer, as a driver implements it. */
 export interface Link {
-  /** Queues a frame behind the ones already queued (the bounded queue of send-queue.ts). */
+  /** Queues a frame behind the ones already queued in its lane (the bounded queue of send-queue.ts). */
   enqueue(frame: Frame): PushResult;
   /** Ends the session now, discarding what is queued. The driver reports nothing back for it. */
   close(): void;

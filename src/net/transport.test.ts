@@ -178,6 +178,22 @@ describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
     expect(lb.inbox[count - 1]?.bytes.length).toBe(4 + ((count - 1) % 300));
   });
 
+  it('sends frames of bulk topics only when no other frame waits, each kind in order', async () => {
+    const opts: TransportOptions = { ...fast, bulkTopics: [3, 7] };
+    const [a, b] = [await node(0, opts), await node(1, opts)];
+    const lb = record(b);
+    a.dial([addr(b)]);
+    await waitFor('connected', () => a.connectedPeers().length === 1);
+    // One synchronous burst, bulk first: nothing leaves the queue before the next event-loop turn.
+    for (let i = 0; i < 12; i++) {
+      a.send(b.peerId, i % 2 === 0 ? 3 : 7, new Uint8Array(32 * 1024).fill(i));
+      if (i % 4 === 3) a.send(b.peerId, 1 + ((i >> 2) % 2), Uint8Array.of(100 + i));
+    }
+    await waitFor('all frames', () => lb.inbox.length === 15);
+    expect(lb.inbox.map((m) => m.bytes[0])).toEqual([103, 107, 111, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(lb.inbox.map((m) => m.topic).slice(0, 5)).toEqual([1, 2, 1, 3, 7]);
+  });
+
   it('carries frames up to the maximum size, empty ones too, and refuses larger frames and bad topics', async () => {
     const max = 1024 * 1024;
     const [a, b] = [await node(0, { ...fast, maxFrameBytes: max }), await node(1, { ...fast, maxFrameBytes: max })];

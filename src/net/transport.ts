@@ -72,7 +72,10 @@ export interface PeerTransport {
   send(peer: PeerId, topic: Topic, bytes: Uint8Array): boolean;
   /** Queues one frame to every connected peer; returns how many peers it was queued to. */
   broadcast(topic: Topic, bytes: Uint8Array): number;
-  /** Frames in the order each peer sent them (per peer; no order across peers). */
+  /**
+   * Frames in the order each peer sent them (per peer; no order across peers), except that a
+   * frame of a bulk topic (option `bulkTopics`) may arrive after frames of other topics sent later.
+   */
   onMessage(handler: MessageHandler): Unsubscribe;
   /** A session opened: `send` to this peer now works. */
   onPeerConnect(handler: PeerHandler): Unsubscribe;

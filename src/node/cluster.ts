@@ -20,6 +20,7 @@ import type { PeerTransport } from '../net/transport.ts';
 import { createRealClock, createVirtualClock, isVirtualClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import type { BlockPolicy } from './consensusHost.ts';
+import { BULK_TOPICS } from './messages.ts';
 import { createMemoryConsensusDisk, createNode } from './nodeRuntime.ts';
 import type { LocalNode, MemoryConsensusDisk } from './nodeRuntime.ts';
 import type { ChainStore } from './store/chainStore.ts';
@@ -103,7 +104,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const addresses = peerIds.map((p) => hub.addressOf(p));
 
   const makeNode = (index: number, store: ChainStore | undefined, disk: MemoryConsensusDisk | undefined): LocalNode => {
-    const raw = hub.createTransport(peerIds[index] as string);
+    const raw = hub.createTransport(peerIds[index] as string, { bulkTopics: BULK_TOPICS });
     const transport = opts.wrapTransport?.(index, raw) ?? raw;
     const dir = opts.dataDir === undefined ? undefined : path.join(opts.dataDir, `node${index}`);
     return createNode({

@@ -21,6 +21,12 @@ import type { EvidenceItem } from '../ledger/index.ts';
 
 export const TOPIC = { proposal: 1, vote: 2, txs: 3, evidence: 4, status: 5, syncRequest: 6, syncResponse: 7 } as const;
 
+/**
+ * The transport option `bulkTopics` of every node: transaction batches and block sync responses
+ * are big, so they leave only when no vote, proposal or other message waits for the peer.
+ */
+export const BULK_TOPICS: readonly number[] = [TOPIC.txs, TOPIC.syncResponse];
+
 const bytes = z.instanceof(Uint8Array);
 const bytesN = (n: number): z.ZodType<Uint8Array> => bytes.refine((b) => b.length === n, `must be ${n} bytes`);
 const hash32 = bytesN(32);

@@ -17,6 +17,7 @@ import { marketComposition } from './marketComposition.ts';
 import { createSteeredClock } from './steeredClock.ts';
 import type { SteeredClock } from './steeredClock.ts';
 import { identityKeyName, loadHome, readKey, removePidFile, writePidFile } from './home.ts';
+import { BULK_TOPICS } from './messages.ts';
 import { createNode } from './nodeRuntime.ts';
 import type { LocalNode } from './nodeRuntime.ts';
 import { createRpcServer } from './rpc/server.ts';
@@ -53,7 +54,7 @@ export async function runNode(opts: RunNodeOptions): Promise<void> {
 
   try {
     const key = readKey(paths, identityKeyName(config.role), opts.passphrase);
-    const transport = await createLibp2pTransport({ seed: key.secretKey, listen: [config.listen], logger });
+    const transport = await createLibp2pTransport({ seed: key.secretKey, listen: [config.listen], logger, bulkTopics: BULK_TOPICS });
     const market = marketComposition(home.genesis.params);
     const steered: SteeredClock | undefined = opts.steeredClock === true ? createSteeredClock(home.genesis.genesisTimeMs) : undefined;
     node = createNode({

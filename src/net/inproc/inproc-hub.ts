@@ -1,7 +1,8 @@
 /**
  * The in-process transport: a hub connects any number of transports inside one process (tests,
  * single-process chains) with the same session, queue, score and redial behaviour as libp2p,
- * since both share transport-core. Frames cross a link asynchronously, in order, as copies.
+ * since both share transport-core. Frames cross a link asynchronously, as copies, in the order
+ * the send queue gives them (bulk topics after the rest).
  * Fault hooks drop or delay frames; a delayed link stays first-in first-out, like a TCP stream
  * (reordering and partitions belong to the simulated network of src/net/memory).
  */
@@ -59,8 +60,8 @@ export function createInprocHub(initialFaults: InprocFaults = {}): InprocHub {
 
   // One direction of a link: frames from `from` queue here and are delivered to `to`.
   const createHalf = (from: Endpoint, to: Endpoint, peerHalf: () => LinkHalf, closeBoth: () => void): LinkHalf => {
-    const { maxQueueBytes, overflow } = from.hooks.settings;
-    const queue = createSendQueue(maxQueueBytes, overflow);
+    const { maxQueueBytes, overflow, bulkTopics } = from.hooks.settings;
+    const queue = createSendQueue(maxQueueBytes, overflow, bulkTopics);
     const delayed: Array<{ dueAt: number; frame: Frame }> = [];
     let lastDueAt = 0;
     let timer: NodeJS.Timeout | undefined;

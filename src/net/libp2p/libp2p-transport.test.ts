@@ -62,6 +62,35 @@ describe('libp2p transport', () => {
     expect(await codeOfAsync(createLibp2pTransport({ seed: new Uint8Array(31) }))).toBe('NET_BAD_OPTIONS');
     expect(await codeOfAsync(createLibp2pTransport({ seed: new Uint8Array(32), listen: ['nonsense'] }))).toBe('NET_BAD_OPTIONS');
     expect(await codeOfAsync(createLibp2pTransport({ seed: new Uint8Array(32), maxQueueBytes: 10 }))).toBe('NET_BAD_OPTIONS');
+    expect(await codeOfAsync(createLibp2pTransport({ seed: new Uint8Array(32), bulkTopics: [0] }))).toBe('NET_BAD_OPTIONS');
+  });
+
+  // Where a vote sent one event-loop turn after `bulkFrames` frames of 64 KiB lands among them, over
+  // loopback: by then the link is writing the bulk frames and waits for the stream to drain.
+  async function votePosition(bulkTopics: number[], bulkFrames: number): Promise<number> {
+    const [a, b] = [
+      await createLibp2pTransport({ seed: new Uint8Array(32).fill(21), bulkTopics }),
+      await createLibp2pTransport({ seed: new Uint8Array(32).fill(22), bulkTopics }),
+    ];
+    toStop.push(a, b);
+    await Promise.all([a.start(), b.start()]);
+    const topics: number[] = [];
+    b.onMessage((_peer, topic) => topics.push(topic));
+    a.dial(b.listenAddresses());
+    await waitFor('connected', () => a.connectedPeers().length === 1);
+    for (let i = 0; i < bulkFrames; i++) a.send(b.peerId, 3, new Uint8Array(64 * 1024).fill(i));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    a.send(b.peerId, 2, Uint8Array.of(1));
+    await waitFor('every frame', () => topics.length === bulkFrames + 1);
+    return topics.indexOf(2);
+  }
+
+  it('sends a vote queued after 4 MiB of bulk frames ahead of most of them', async () => {
+    const ahead = await votePosition([3], 64);
+    expect(ahead).toBeLessThan(16);
+    // Without bulk topics the link is one FIFO: the vote comes last.
+    expect(await votePosition([], 64)).toBe(64);
   });
 
   describe('against a raw libp2p peer', () => {

@@ -28,10 +28,10 @@ export interface StreamLink extends Link {
 
 export function createStreamLink(
   stream: Stream,
-  settings: Pick<TransportSettings, 'maxFrameBytes' | 'maxQueueBytes' | 'overflow'>,
+  settings: Pick<TransportSettings, 'maxFrameBytes' | 'maxQueueBytes' | 'overflow' | 'bulkTopics'>,
   handlers: StreamLinkHandlers,
 ): StreamLink {
-  const queue = createSendQueue(settings.maxQueueBytes, settings.overflow);
+  const queue = createSendQueue(settings.maxQueueBytes, settings.overflow, settings.bulkTopics);
   let closed = false;
   let flushScheduled = false;
   let awaitingDrain = false;
