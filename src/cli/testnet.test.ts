@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GridLedgerError } from '../errors.ts';
 import { addressFromPublicKey, formatAddress, generateKeyPair } from '../ledger/index.ts';
 import { keyInfo, loadHome, readKey } from '../node/home.ts';
-import { peerIdFromEd25519PublicKey } from '../net/libp2p/peer-id.ts';
+import { peerIdFromEd25519PublicKey } from '../net/libp2p/peerId.ts';
 import { writeTestnet } from './testnet.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'gl-testnet-'));

@@ -6,8 +6,8 @@
  * a small frame (ping-pong), the latency a consensus vote pays on an idle link.
  */
 import type { Benchmark, Figure } from '../../bench/harness.ts';
-import { createInprocHub } from './inproc/inproc-hub.ts';
-import { createLibp2pTransport } from './libp2p/libp2p-transport.ts';
+import { createInprocHub } from './inproc/inprocHub.ts';
+import { createLibp2pTransport } from './libp2p/libp2pTransport.ts';
 import type { PeerTransport } from './transport.ts';
 
 const FRAME_BYTES = 1024;

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGridLedgerError } from '../errors.ts';
-import { createInprocHub } from './inproc/inproc-hub.ts';
-import { createLibp2pTransport } from './libp2p/libp2p-transport.ts';
+import { createInprocHub } from './inproc/inprocHub.ts';
+import { createLibp2pTransport } from './libp2p/libp2pTransport.ts';
 import type { TransportOptions } from './options.ts';
 import type { PeerId, PeerTransport, Topic } from './transport.ts';
 
@@ -365,7 +365,7 @@ describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
   });
 
   it('stop releases every socket and timer: a process that used it exits by itself', async () => {
-    const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'transport-exit.fixture.ts');
+    const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'transportExit.fixture.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, impl.name], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

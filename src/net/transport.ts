@@ -19,7 +19,7 @@ export type PeerHandler = (peer: PeerId) => void;
 export type Unsubscribe = () => void;
 
 /**
- * Why a peer is penalized; each reason costs the points in PENALTY_POINTS (peer-score.ts).
+ * Why a peer is penalized; each reason costs the points in PENALTY_POINTS (peerScore.ts).
  * `malformed-frame` is the transport's own (broken framing); the rest are for the host that
  * decodes and validates what arrives.
  */

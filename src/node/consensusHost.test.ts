@@ -10,7 +10,7 @@ import { decodeVote, encodeVote, TOPIC } from './messages.ts';
 import { createNode } from './nodeRuntime.ts';
 import { createMemoryChainStore } from './store/memoryChainStore.ts';
 import type { ChainStore } from './store/chainStore.ts';
-import { createInprocHub } from '../net/inproc/inproc-hub.ts';
+import { createInprocHub } from '../net/inproc/inprocHub.ts';
 
 let running: Cluster | undefined;
 afterEach(async () => {

@@ -32,7 +32,7 @@ import {
 } from '../ledger/index.ts';
 import type { Genesis, GenesisJson, KeyPair, Params } from '../ledger/index.ts';
 import { CHAIN_ID_RE } from '../ledger/genesis.ts';
-import { peerIdFromEd25519PublicKey } from '../net/libp2p/peer-id.ts';
+import { peerIdFromEd25519PublicKey } from '../net/libp2p/peerId.ts';
 import { runningNodeMajor } from './nodeRuntime.ts';
 
 /** The environment variable holding the passphrase of encrypted key files. */

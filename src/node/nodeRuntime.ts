@@ -28,7 +28,7 @@ import {
   verifySignature,
 } from '../ledger/index.ts';
 import type { AppOptions, Genesis, LedgerApp, MempoolOptions } from '../ledger/index.ts';
-import { SeenSet } from '../net/seen-set.ts';
+import { SeenSet } from '../net/seenSet.ts';
 import type { PeerId, PeerTransport } from '../net/transport.ts';
 import type { BlockView, CommittedBlockEvent, GridLedgerNode, NodeStatus, SubmitResult, TxView } from './node.ts';
 import type { Clock } from './clock.ts';

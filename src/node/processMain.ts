@@ -11,7 +11,7 @@ import '../net/polyfill.ts';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { GridLedgerError } from '../errors.ts';
-import { createLibp2pTransport } from '../net/libp2p/libp2p-transport.ts';
+import { createLibp2pTransport } from '../net/libp2p/libp2pTransport.ts';
 import { createRealClock } from './clock.ts';
 import { marketComposition } from './marketComposition.ts';
 import { createSteeredClock } from './steeredClock.ts';

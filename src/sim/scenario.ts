@@ -28,7 +28,7 @@ function range(lo: number, hi: number) {
     .refine(([a, b]) => a <= b, 'the first value (min) must not exceed the second (max)');
 }
 
-/** A battery serves its own household only ('self-consumption') or also sells its spare energy at the evening peak ('peak-shaving'): assets/battery-policy.ts. */
+/** A battery serves its own household only ('self-consumption') or also sells its spare energy at the evening peak ('peak-shaving'): assets/batteryPolicy.ts. */
 const batteryPolicy = z.enum(['self-consumption', 'peak-shaving']);
 
 /**

@@ -129,7 +129,7 @@ describe('the consensus path uses only + − × ÷ and √', () => {
     '../powerflow/sweep.ts',
     '../powerflow/flows.ts',
     '../powerflow/loads.ts',
-    '../powerflow/phase-shift.ts',
+    '../powerflow/phaseShift.ts',
     '../powerflow/scratch.ts',
     './feasibility.ts',
     '../sensitivity/sensitivity.ts',

@@ -25,7 +25,7 @@ import { GridLedgerError } from '../../errors.ts';
 import type { Branch, Bus, FeederModel } from '../model.ts';
 import { childOf } from './admittance.ts';
 import { buildLoops, type Loops } from './loops.ts';
-import { rotorFromDeg } from './phase-shift.ts';
+import { rotorFromDeg } from './phaseShift.ts';
 import { scratchF64, scratchI32, zeroedF64 } from './scratch.ts';
 
 export interface Network {

@@ -20,7 +20,7 @@
  *   household (the auction would match the household with itself).
  * - Limit prices follow the household's strategy inside the price band (pricing.ts).
  */
-import { type BatteryController, selfConsumptionWh } from '../assets/battery-policy.ts';
+import { type BatteryController, selfConsumptionWh } from '../assets/batteryPolicy.ts';
 import { batteryLimits, type BatteryState } from '../assets/battery.ts';
 import type { IntervalEnergy } from '../assets/household.ts';
 import { runCapacityWh } from '../assets/shiftable.ts';
@@ -147,7 +147,7 @@ export function planOrders(agent: HouseholdAgent, input: PlanInput, band: PriceB
     const side = residualWh > 0 ? 'ask' : 'bid';
     orders.push({ side, energyWh: firmWh, priceUcPerKwh: limitPrice(agent.strategy, side, band, agent.rng), flexible: false });
   }
-  // Only a peak-shaving battery sells to the neighbours (battery-policy.ts).
+  // Only a peak-shaving battery sells to the neighbours (batteryPolicy.ts).
   if (agent.battery !== undefined && input.battery !== undefined && agent.battery.policy === 'peak-shaving') {
     const limits = batteryLimits(agent.battery.spec, input.battery, input.intervalMinutes);
     // Power left after the household's own use (a charge plan leaves all of it for discharge).

@@ -3,7 +3,7 @@
  * interval it gives what it forecasts at gate closure and what its meter will read, both in
  * integer Wh. Series are computed once for the whole run from the microgrid's shared weather and
  * the household's own random stream. The battery is not in these figures: its state lives with the
- * runner (see battery.ts and battery-policy.ts). Nor is a shiftable appliance: `consumption` is
+ * runner (see battery.ts and batteryPolicy.ts). Nor is a shiftable appliance: `consumption` is
  * the rest of the household's use (the standard profile scaled to the annual consumption less
  * the appliance's), the runs are added by the runner (shiftable.ts).
  */
@@ -16,7 +16,7 @@ import type { TimeGrid } from '../profiles/time.ts';
 import type { WeatherSeries } from '../profiles/weather.ts';
 import { type WindTurbine, windEnergySeries } from '../profiles/wind.ts';
 import type { BatterySpec } from './battery.ts';
-import type { BatteryController, BatteryPolicy } from './battery-policy.ts';
+import type { BatteryController, BatteryPolicy } from './batteryPolicy.ts';
 import { baseAnnualKwh, type ShiftableSpec } from './shiftable.ts';
 
 export interface HouseholdConfig {

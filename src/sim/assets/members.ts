@@ -16,7 +16,7 @@ import { DEFAULT_TURBINE } from '../profiles/wind.ts';
 import type { ExplicitHousehold, HouseholdMix, MicrogridSpec, Scenario } from '../scenario.ts';
 import { scenarioCalendar, scenarioGrid, scenarioSite, scenarioWeather } from '../scenario.ts';
 import { batterySpec, DEFAULT_BATTERY_SIZING } from './battery.ts';
-import type { BatteryPolicy } from './battery-policy.ts';
+import type { BatteryPolicy } from './batteryPolicy.ts';
 import { createHousehold, type Household, type HouseholdConfig, type HouseholdEnv, type SeriesOverrides } from './household.ts';
 import type { ShiftableSpec } from './shiftable.ts';
 

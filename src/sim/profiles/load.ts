@@ -9,7 +9,7 @@
  * the factor's conditional mean given its value `lag` intervals earlier.
  */
 import type { Rng } from '../random.ts';
-import { BDEW_H25_CSV } from './bdew-h25-data.ts';
+import { BDEW_H25_CSV } from './bdewH25Data.ts';
 import { ar1Series, lognormalForecastFactor, rescaleAutocorrelation } from './stats.ts';
 import { type LocalTimeRule, type TimeGrid, germanHolidays, intervalStartMs, localTime, MS_PER_MINUTE } from './time.ts';
 

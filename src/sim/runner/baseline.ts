@@ -7,7 +7,7 @@
  * price, exports at the feed-in price (the settlement of a member without trades).
  */
 import { energyValueUc } from '../../market/money.ts';
-import { selfConsumptionWh } from '../assets/battery-policy.ts';
+import { selfConsumptionWh } from '../assets/batteryPolicy.ts';
 import { stepBattery, type BatteryState } from '../assets/battery.ts';
 import type { Scenario } from '../scenario.ts';
 import type { IntervalRecord, MemberRecord, MicrogridRecord, RunRecords } from '../report/types.ts';

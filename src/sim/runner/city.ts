@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GridLedgerError } from '../../errors.ts';
-import type { BatteryController } from '../assets/battery-policy.ts';
+import type { BatteryController } from '../assets/batteryPolicy.ts';
 import { batteryControllerFor, type Household } from '../assets/household.ts';
 import { createMicrogridHouseholds } from '../assets/members.ts';
 import { baseAnnualKwh, habitualRunWh, type ShiftableSpec } from '../assets/shiftable.ts';

@@ -3,9 +3,9 @@
  * (sessions, a redial to a dead address, a ban, delayed frames), stops it, and must then exit on
  * its own. A socket or timer left behind keeps the process alive and fails the test.
  */
-import { createInprocHub } from './inproc/inproc-hub.ts';
-import { createLibp2pTransport } from './libp2p/libp2p-transport.ts';
-import { peerIdFromEd25519PublicKey } from './libp2p/peer-id.ts';
+import { createInprocHub } from './inproc/inprocHub.ts';
+import { createLibp2pTransport } from './libp2p/libp2pTransport.ts';
+import { peerIdFromEd25519PublicKey } from './libp2p/peerId.ts';
 import type { PeerTransport } from './transport.ts';
 
 const impl = process.argv[2];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScoreBook, PENALTY_POINTS } from './peer-score.ts';
+import { createScoreBook, PENALTY_POINTS } from './peerScore.ts';
 
 function book(banScore = -100) {
   const clock = { t: 1_000_000 };

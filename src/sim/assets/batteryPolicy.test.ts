@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batteryLimits, batterySpec, DEFAULT_BATTERY_SIZING } from './battery.ts';
-import { type BatteryController, selfConsumptionWh } from './battery-policy.ts';
+import { type BatteryController, selfConsumptionWh } from './batteryPolicy.ts';
 
 const spec = batterySpec({ ...DEFAULT_BATTERY_SIZING, capacityKwh: 10, powerKw: 4 });
 const controller: BatteryController = { spec, policy: 'self-consumption', intervalMinutes: 15 };

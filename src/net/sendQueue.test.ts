@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFrameDecoder, FRAME_HEADER_BYTES } from './frame.ts';
 import type { Frame } from './frame.ts';
-import { createSendQueue } from './send-queue.ts';
+import { createSendQueue } from './sendQueue.ts';
 
 const frame = (id: number, size = 10): Frame => ({ topic: 1, payload: new Uint8Array(size).fill(id) });
 const ids = (frames: Frame[]): number[] => frames.map((f) => f.payload[0] ?? -1);

@@ -9,8 +9,8 @@ import { createLibp2p } from 'libp2p';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGridLedgerError } from '../../errors.ts';
 import type { PeerTransport } from '../transport.ts';
-import { addressPeer, CONSENSUS_PROTOCOL, createLibp2pTransport } from './libp2p-transport.ts';
-import { peerIdFromEd25519PublicKey } from './peer-id.ts';
+import { addressPeer, CONSENSUS_PROTOCOL, createLibp2pTransport } from './libp2pTransport.ts';
+import { peerIdFromEd25519PublicKey } from './peerId.ts';
 
 /** The raw public key Node's crypto derives from an Ed25519 seed (what the ledger's keys use). */
 function nodePublicKey(seed: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isGridLedgerError } from '../errors.ts';
-import { SeenSet } from './seen-set.ts';
+import { SeenSet } from './seenSet.ts';
 
 describe('SeenSet', () => {
   it('says whether an id is new, once per id', () => {

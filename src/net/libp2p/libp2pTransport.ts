@@ -20,12 +20,12 @@ import { CONTROL_TOPIC } from '../frame.ts';
 import type { Frame } from '../frame.ts';
 import { resolveOptions } from '../options.ts';
 import type { TransportOptions } from '../options.ts';
-import { createTransport } from '../transport-core.ts';
-import type { Driver, DriverHooks } from '../transport-core.ts';
+import { createTransport } from '../transportCore.ts';
+import type { Driver, DriverHooks } from '../transportCore.ts';
 import type { PeerId, PeerTransport } from '../transport.ts';
-import { peerIdOfKey, privateKeyFromSeed } from './peer-id.ts';
-import { createStreamLink } from './stream-link.ts';
-import type { StreamLink } from './stream-link.ts';
+import { peerIdOfKey, privateKeyFromSeed } from './peerId.ts';
+import { createStreamLink } from './streamLink.ts';
+import type { StreamLink } from './streamLink.ts';
 
 export const CONSENSUS_PROTOCOL = '/gridledger/consensus/1.0.0';
 

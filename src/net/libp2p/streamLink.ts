@@ -8,8 +8,8 @@ import { GridLedgerError } from '../../errors.ts';
 import { createFrameDecoder } from '../frame.ts';
 import type { Frame } from '../frame.ts';
 import type { TransportSettings } from '../options.ts';
-import { createSendQueue } from '../send-queue.ts';
-import type { Link } from '../transport-core.ts';
+import { createSendQueue } from '../sendQueue.ts';
+import type { Link } from '../transportCore.ts';
 
 /** Bytes handed to the stream per `send`; yamux cuts them into its own 64 KiB messages. */
 const BATCH_BYTES = 256 * 1024;

@@ -7,14 +7,14 @@ import { GridLedgerError } from '../errors.ts';
 import type { Frame } from './frame.ts';
 import { createListeners } from './listeners.ts';
 import type { ResolvedOptions, TransportSettings } from './options.ts';
-import { createScoreBook } from './peer-score.ts';
-import type { PushResult } from './send-queue.ts';
+import { createScoreBook } from './peerScore.ts';
+import type { PushResult } from './sendQueue.ts';
 import { MAX_TOPIC, MIN_TOPIC } from './transport.ts';
 import type { NetLogger, PeerId, PeerTransport, PenaltyReason, Topic, TransportStats } from './transport.ts';
 
 /** One open session with a peer, as a driver implements it. */
 export interface Link {
-  /** Queues a frame behind the ones already queued in its lane (the bounded queue of send-queue.ts). */
+  /** Queues a frame behind the ones already queued in its lane (the bounded queue of sendQueue.ts). */
   enqueue(frame: Frame): PushResult;
   /** Ends the session now, discarding what is queued. The driver reports nothing back for it. */
   close(): void;

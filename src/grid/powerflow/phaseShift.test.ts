@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rotorFromDeg } from './phase-shift.ts';
+import { rotorFromDeg } from './phaseShift.ts';
 
 describe('rotorFromDeg', () => {
   it('gives the exact √3/2 and 1/2 constants for multiples of 30°', () => {

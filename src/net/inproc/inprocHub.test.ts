@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isGridLedgerError } from '../../errors.ts';
 import type { PeerTransport } from '../transport.ts';
-import { createInprocHub } from './inproc-hub.ts';
-import type { InprocFrame } from './inproc-hub.ts';
+import { createInprocHub } from './inprocHub.ts';
+import type { InprocFrame } from './inprocHub.ts';
 
 async function waitFor(what: string, cond: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;

@@ -1,7 +1,7 @@
 /**
  * The in-process transport: a hub connects any number of transports inside one process (tests,
  * single-process chains) with the same session, queue, score and redial behaviour as libp2p,
- * since both share transport-core. Frames cross a link asynchronously, as copies, in the order
+ * since both share transportCore.ts. Frames cross a link asynchronously, as copies, in the order
  * the send queue gives them (bulk topics after the rest).
  * Fault hooks drop or delay frames; a delayed link stays first-in first-out, like a TCP stream
  * (reordering and partitions belong to the simulated network of src/net/memory).
@@ -11,9 +11,9 @@ import { copyBytes } from '../frame.ts';
 import type { Frame } from '../frame.ts';
 import { resolveOptions } from '../options.ts';
 import type { TransportOptions } from '../options.ts';
-import { createSendQueue } from '../send-queue.ts';
-import { createTransport } from '../transport-core.ts';
-import type { DriverHooks, Link } from '../transport-core.ts';
+import { createSendQueue } from '../sendQueue.ts';
+import { createTransport } from '../transportCore.ts';
+import type { DriverHooks, Link } from '../transportCore.ts';
 import type { PeerId, PeerTransport, Topic } from '../transport.ts';
 
 export interface InprocFrame {
