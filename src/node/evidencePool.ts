@@ -38,6 +38,14 @@ export interface EvidencePoolOptions {
 
 const byKey = ([a]: [string, EvidenceItem], [b]: [string, EvidenceItem]): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Refusals that no correct peer sends: the item itself is malformed (blockValidation.ts checkEvidence). */
+const MALFORMED: ReadonlySet<string> = new Set([
+  'votes do not decode',
+  'votes are not of the named validator',
+  'votes differ in height, round or type',
+  'votes are for the same block or out of order',
+]);
+
 export class EvidencePool {
   private readonly o: EvidencePoolOptions;
   private readonly pending = new Map<string, EvidenceItem>();
@@ -84,8 +92,10 @@ export class EvidencePool {
     if (this.pending.has(key) || this.committed.has(key)) return;
     const v = checkEvidence(item, this.o.committedHeight() + 1, this.rules(), this.o.verifier, this.o.chainId);
     if (!v.ok) {
-      // Evidence from heights this node has not reached yet is not the peer's fault.
+      // A forged signature or a malformed pair is the peer's doing; evidence from heights this
+      // node has not reached, or of validators it cannot place, may not be.
       if (v.reason === 'bad vote signature') this.o.transport.penalize(peer, 'invalid-signature');
+      else if (MALFORMED.has(v.reason)) this.o.transport.penalize(peer, 'invalid-message');
       return;
     }
     this.pending.set(key, item);
