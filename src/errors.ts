@@ -17,3 +17,14 @@ export class GridLedgerError extends Error {
 export function isGridLedgerError(e: unknown): e is GridLedgerError {
   return e instanceof GridLedgerError;
 }
+
+/** The code of the GridLedgerError that `f` throws, undefined if it returns; any other error is rethrown. */
+export function thrownCode(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (isGridLedgerError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+}

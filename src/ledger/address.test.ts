@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../errors.ts';
 import { ADDRESS_TEXT_LENGTH, addressFromPublicKey, formatAddress, isAddressText, parseAddress } from './address.ts';
 import { bytesEqual, fromHex, toHex } from './bytes.ts';
 import { sha256 } from './hash.ts';
-import { thrownCode } from './testkit.ts';
 
 
 describe('addresses', () => {

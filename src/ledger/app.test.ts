@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GridLedgerError, isGridLedgerError } from '../errors.ts';
+import { GridLedgerError, isGridLedgerError, thrownCode } from '../errors.ts';
 import { addressFromPublicKey, formatAddress } from './address.ts';
 import { creditUc, mintUc } from './accounts.ts';
 import { createApp, restoreApp } from './app.ts';
@@ -13,7 +13,7 @@ import { verificationCount } from './keys.ts';
 import { stateKeys } from './records.ts';
 import { verifyStateProof } from './smt.ts';
 import { auditSupply } from './supply.ts';
-import { buildTx, devChain, devNet, devSigner, tinyFeeder, thrownCode } from './testkit.ts';
+import { buildTx, devChain, devNet, devSigner, tinyFeeder } from './testkit.ts';
 import type { DevNet } from './testkit.ts';
 
 function who(net: DevNet) {

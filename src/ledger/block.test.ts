@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../errors.ts';
 import { blockId, checkBlockBody, checkBlockLink, decodeBlock, EMPTY_COMMIT, encodeBlock, makeBlock, misbehaviourOf, txsRoot, validatorSetHash, votesOf, ZERO_HASH } from './block.ts';
 import type { Block } from './block.ts';
 import { toHex } from './bytes.ts';
 import { encodeCanonical } from './encoding.ts';
 import { sha256 } from './hash.ts';
 import { merkleRoot } from './merkle.ts';
-import { devSigner, thrownCode } from './testkit.ts';
+import { devSigner } from './testkit.ts';
 
 const proposer = devSigner('p').address;
 

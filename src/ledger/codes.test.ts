@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../errors.ts';
 import { z } from 'zod';
 import { addUc, mulPpm, subUc } from './amounts.ts';
 import { fromHex } from './bytes.ts';
 import { codeNumber, ERROR_CODES } from './codes.ts';
 import { keyPairFromSeed } from './keys.ts';
 import { checkNodeVersion, defaultParams } from './params.ts';
-import { devNet, thrownCode } from './testkit.ts';
+import { devNet } from './testkit.ts';
 import { TX_TYPES } from './tx/registry.ts';
 import { createRegistry, defineTxType } from './tx/types.ts';
 import { creditUc } from './accounts.ts';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../errors.ts';
 import { formatAddress } from './address.ts';
 import { toHex } from './bytes.ts';
 import { genesisHash, genesisToJson, parseGenesis } from './genesis.ts';
 import { defaultParams } from './params.ts';
-import { devChain, devSigner, tinyFeeder, thrownCode } from './testkit.ts';
+import { devChain, devSigner, tinyFeeder } from './testkit.ts';
 import { createApp } from './app.ts';
 
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { thrownCode } from '../errors.ts';
 import { bytesEqual } from './bytes.ts';
 import { decryptKey, encryptKey, isEncryptedKeyFile, parseKeyFile, plainKeyFile } from './keyfile.ts';
 import { generateKeyPair } from './keys.ts';
-import { thrownCode } from './testkit.ts';
 
 const FAST = { n: 1024, r: 8, p: 1 }; // tests only: real files use DEFAULT_SCRYPT
 

@@ -2,7 +2,6 @@
  * Deterministic keys, genesis and transaction builders for tests, benchmarks, simulations and
  * `node init --dev`. Dev keys are derived from a label: never use them for real coin.
  */
-import { isGridLedgerError } from '../errors.ts';
 import type { FeederModel } from '../grid/model.ts';
 import { addressFromPublicKey } from './address.ts';
 import { utf8 } from './bytes.ts';
@@ -167,13 +166,3 @@ export function tinyFeeder(buses = 3): FeederModel {
   };
 }
 
-/** The stable code of the GridLedgerError that `f` throws, undefined when it returns (tests). */
-export function thrownCode(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isGridLedgerError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isGridLedgerError } from '../errors.ts';
+import { thrownCode } from '../errors.ts';
 import { createInprocHub } from './inproc/inprocHub.ts';
 import { createLibp2pTransport } from './libp2p/libp2pTransport.ts';
 import type { TransportOptions } from './options.ts';
@@ -69,15 +69,6 @@ async function waitFor(what: string, cond: () => boolean): Promise<void> {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isGridLedgerError(e) ? e.code : 'not a GridLedgerError';
-  }
-  return undefined;
-}
 
 describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
   const live: PeerTransport[] = [];
@@ -205,11 +196,11 @@ describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
     expect(a.send(b.peerId, 2, big)).toBe(true);
     expect(a.send(b.peerId, 2, new Uint8Array(0))).toBe(true);
     expect(a.send(b.peerId, 255, Uint8Array.of(1, 2, 3))).toBe(true);
-    expect(codeOf(() => a.send(b.peerId, 2, new Uint8Array(max + 1)))).toBe('NET_FRAME_TOO_LARGE');
-    expect(codeOf(() => a.broadcast(2, new Uint8Array(max + 1)))).toBe('NET_FRAME_TOO_LARGE');
-    expect(codeOf(() => a.send(b.peerId, 0, Uint8Array.of(1)))).toBe('NET_BAD_TOPIC');
-    expect(codeOf(() => a.send(b.peerId, 256, Uint8Array.of(1)))).toBe('NET_BAD_TOPIC');
-    expect(codeOf(() => a.send(b.peerId, 1.5, Uint8Array.of(1)))).toBe('NET_BAD_TOPIC');
+    expect(thrownCode(() => a.send(b.peerId, 2, new Uint8Array(max + 1)))).toBe('NET_FRAME_TOO_LARGE');
+    expect(thrownCode(() => a.broadcast(2, new Uint8Array(max + 1)))).toBe('NET_FRAME_TOO_LARGE');
+    expect(thrownCode(() => a.send(b.peerId, 0, Uint8Array.of(1)))).toBe('NET_BAD_TOPIC');
+    expect(thrownCode(() => a.send(b.peerId, 256, Uint8Array.of(1)))).toBe('NET_BAD_TOPIC');
+    expect(thrownCode(() => a.send(b.peerId, 1.5, Uint8Array.of(1)))).toBe('NET_BAD_TOPIC');
     await waitFor('three frames', () => lb.inbox.length === 3);
     expect(lb.inbox[0]?.bytes.length).toBe(max);
     expect(Buffer.from(lb.inbox[0]?.bytes ?? []).equals(Buffer.from(big))).toBe(true);
@@ -234,8 +225,8 @@ describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
 
   it('refuses addresses it cannot dial', async () => {
     const a = await node(0);
-    expect(codeOf(() => a.dial(['not an address']))).toBe('NET_BAD_ADDRESS');
-    expect(codeOf(() => a.dial(['/ip4/127.0.0.1/udp/1']))).toBe('NET_BAD_ADDRESS');
+    expect(thrownCode(() => a.dial(['not an address']))).toBe('NET_BAD_ADDRESS');
+    expect(thrownCode(() => a.dial(['/ip4/127.0.0.1/udp/1']))).toBe('NET_BAD_ADDRESS');
   });
 
   it('names the peer an address points to, as dial reads it', async () => {
@@ -243,7 +234,7 @@ describe.each(implementations)('PeerTransport compliance: $name', (impl) => {
     const b = await node(1);
     expect(a.addressPeer(addr(b))).toBe(b.peerId);
     expect(b.addressPeer(addr(a))).toBe(a.peerId);
-    expect(codeOf(() => a.addressPeer('not an address'))).toBe('NET_BAD_ADDRESS');
+    expect(thrownCode(() => a.addressPeer('not an address'))).toBe('NET_BAD_ADDRESS');
   });
 
   it('reports a restarted peer gone, then redials it and talks again', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { thrownCode } from '../ledger/testkit.ts';
+import { thrownCode } from '../errors.ts';
 import { generateKeyPair, genesisHash, genesisToJson } from '../ledger/index.ts';
 import { identityKeyName, initFollowerHome, initHome, listKeys, loadHome, peerAddress, readKey, writeHome } from './home.ts';
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { thrownCode } from '../ledger/testkit.ts';
+import { thrownCode } from '../errors.ts';
 import { addressFromPublicKey, formatAddress, generateKeyPair } from '../ledger/index.ts';
 import {
   homePaths,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { BlockCommit, ChainGenesis, ChainStore, StateChange } from './chainStore.ts';
 import { stateDigest } from './stateDigest.ts';
-import { isGridLedgerError } from '../../errors.ts';
+import { thrownCode } from '../../errors.ts';
 
 const b = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -16,15 +16,6 @@ function compareBytes(x: Uint8Array, y: Uint8Array): number {
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
   return x.length - y.length;
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return isGridLedgerError(e) ? e.code : `non-GridLedgerError: ${String(e)}`;
-  }
-  return undefined;
 }
 
 const genesis = (changes: StateChange[] = [], initialHeight = 1): ChainGenesis => ({
@@ -67,7 +58,7 @@ export function describeChainStoreCompliance(name: string, makeStore: () => Chai
 
     it('refuses a block before initChain', () => {
       const s = fresh();
-      expect(codeOf(() => s.commitBlock(block(1)))).toBe('STORE_NOT_INITIALISED');
+      expect(thrownCode(() => s.commitBlock(block(1)))).toBe('STORE_NOT_INITIALISED');
       expect(s.latestHeight()).toBe(0);
     });
 
@@ -79,16 +70,16 @@ export function describeChainStoreCompliance(name: string, makeStore: () => Chai
       expect(allState(s)).toEqual([[[1], [10]], [[2], [20]]]);
       s.initChain(genesis([[b(3), b(30)]])); // same metadata: no-op, genesis state not re-applied
       expect(allState(s)).toEqual([[[1], [10]], [[2], [20]]]);
-      expect(codeOf(() => s.initChain({ ...genesis(), chainId: 'other' }))).toBe('STORE_CHAIN_MISMATCH');
-      expect(codeOf(() => s.initChain({ ...genesis(), genesisHash: b(1) }))).toBe('STORE_CHAIN_MISMATCH');
-      expect(codeOf(() => s.initChain({ ...genesis(), chainId: '' }))).toBe('STORE_BAD_META');
+      expect(thrownCode(() => s.initChain({ ...genesis(), chainId: 'other' }))).toBe('STORE_CHAIN_MISMATCH');
+      expect(thrownCode(() => s.initChain({ ...genesis(), genesisHash: b(1) }))).toBe('STORE_CHAIN_MISMATCH');
+      expect(thrownCode(() => s.initChain({ ...genesis(), chainId: '' }))).toBe('STORE_BAD_META');
     });
 
     it('honours an initial height above 1', () => {
       const s = fresh();
       s.initChain(genesis([], 5));
       expect(s.latestHeight()).toBe(4);
-      expect(codeOf(() => s.commitBlock(block(1)))).toBe('STORE_HEIGHT_GAP');
+      expect(thrownCode(() => s.commitBlock(block(1)))).toBe('STORE_HEIGHT_GAP');
       s.commitBlock(block(5));
       expect(s.latestHeight()).toBe(5);
     });
@@ -129,13 +120,13 @@ export function describeChainStoreCompliance(name: string, makeStore: () => Chai
       s.initChain(genesis([[b(1), b(10)]]));
       s.commitBlock(block(1));
       const before = stateDigest(s);
-      expect(codeOf(() => s.commitBlock(block(1)))).toBe('STORE_HEIGHT_GAP');
-      expect(codeOf(() => s.commitBlock(block(3)))).toBe('STORE_HEIGHT_GAP');
+      expect(thrownCode(() => s.commitBlock(block(1)))).toBe('STORE_HEIGHT_GAP');
+      expect(thrownCode(() => s.commitBlock(block(3)))).toBe('STORE_HEIGHT_GAP');
       // A bad key after good changes: the whole block must be refused.
-      expect(codeOf(() => s.commitBlock(block(2, [[b(1), b(99)], [b(), b(1)]])))).toBe('STORE_BAD_KEY');
-      expect(codeOf(() => s.commitBlock(block(2, [[b(1), b(99)], [new Uint8Array(2000), b(1)]])))).toBe('STORE_BAD_KEY');
-      expect(codeOf(() => s.commitBlock(block(2, [[b(1), b(99)]], { txIndex: [{ hash: b(9), height: 3, index: 0 }] })))).toBe('STORE_BAD_BLOCK');
-      expect(codeOf(() => s.commitBlock(block(2, [], { blockId: b() })))).toBe('STORE_BAD_BLOCK');
+      expect(thrownCode(() => s.commitBlock(block(2, [[b(1), b(99)], [b(), b(1)]])))).toBe('STORE_BAD_KEY');
+      expect(thrownCode(() => s.commitBlock(block(2, [[b(1), b(99)], [new Uint8Array(2000), b(1)]])))).toBe('STORE_BAD_KEY');
+      expect(thrownCode(() => s.commitBlock(block(2, [[b(1), b(99)]], { txIndex: [{ hash: b(9), height: 3, index: 0 }] })))).toBe('STORE_BAD_BLOCK');
+      expect(thrownCode(() => s.commitBlock(block(2, [], { blockId: b() })))).toBe('STORE_BAD_BLOCK');
       expect(s.latestHeight()).toBe(1);
       expect(s.getBlock(2)).toBeUndefined();
       expect(s.getTxLocation(b(9))).toBeUndefined();
@@ -227,9 +218,9 @@ export function describeChainStoreCompliance(name: string, makeStore: () => Chai
       const s = makeStore();
       s.initChain(genesis());
       await s.close();
-      expect(codeOf(() => s.latestHeight())).toBe('STORE_CLOSED');
-      expect(codeOf(() => s.getState(b(1)))).toBe('STORE_CLOSED');
-      expect(codeOf(() => s.commitBlock(block(1)))).toBe('STORE_CLOSED');
+      expect(thrownCode(() => s.latestHeight())).toBe('STORE_CLOSED');
+      expect(thrownCode(() => s.getState(b(1)))).toBe('STORE_CLOSED');
+      expect(thrownCode(() => s.commitBlock(block(1)))).toBe('STORE_CLOSED');
     });
   });
 }

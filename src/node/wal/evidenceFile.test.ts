@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGridLedgerError } from '../../errors.ts';
+import { thrownCode } from '../../errors.ts';
 import { crashingFileIo } from './crashingFileIo.ts';
 import { loadEvidenceFile, memoryEvidenceStore, openEvidenceFile, saveEvidenceFile } from './evidenceFile.ts';
 import { nodeFileIo } from './fileIo.ts';
@@ -17,15 +17,6 @@ const freshFile = (): string => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const item = (k: number, len = 40): Uint8Array => Uint8Array.from({ length: len }, (_, i) => (k * 31 + i) & 0xff);
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isGridLedgerError(e) ? e.code : String(e);
-  }
-  return undefined;
-};
-
 describe('pending evidence file', () => {
   it('holds nothing before the first save, then exactly the last list saved', () => {
     const store = openEvidenceFile(freshFile());
@@ -44,11 +35,11 @@ describe('pending evidence file', () => {
     const json = JSON.parse(readFileSync(file, 'utf8')) as { items: string[] };
     // Two items swapped: each is well-formed, the checksum is not.
     writeFileSync(file, JSON.stringify({ ...json, items: [json.items[1], json.items[0]] }));
-    expect(codeOf(() => loadEvidenceFile(file))).toBe('EVIDENCE_FILE_CORRUPT');
+    expect(thrownCode(() => loadEvidenceFile(file))).toBe('EVIDENCE_FILE_CORRUPT');
     writeFileSync(file, '{"version":1,"items":[');
-    expect(codeOf(() => loadEvidenceFile(file))).toBe('EVIDENCE_FILE_CORRUPT');
+    expect(thrownCode(() => loadEvidenceFile(file))).toBe('EVIDENCE_FILE_CORRUPT');
     writeFileSync(file, JSON.stringify({ version: 2, items: [], sha256: '00'.repeat(32) }));
-    expect(codeOf(() => loadEvidenceFile(file))).toBe('EVIDENCE_FILE_CORRUPT');
+    expect(thrownCode(() => loadEvidenceFile(file))).toBe('EVIDENCE_FILE_CORRUPT');
   });
 
   it('a crash at any point of a save leaves the old list or the new one', () => {
@@ -64,7 +55,7 @@ describe('pending evidence file', () => {
         const file = freshFile();
         saveEvidenceFile(file, before);
         const crashing = crashingFileIo(nodeFileIo, { crashAtOp: at, partialWriteBytes });
-        expect(codeOf(() => saveEvidenceFile(file, after, crashing.io))).toBe('SIMULATED_CRASH');
+        expect(thrownCode(() => saveEvidenceFile(file, after, crashing.io))).toBe('SIMULATED_CRASH');
         const got = loadEvidenceFile(file);
         expect([before, after]).toContainEqual(got);
         seen.add(got.length === before.length ? 'old' : 'new');

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type SignState, compareSignPosition, loadSignState, openSignStateFile, saveSignState } from './signState.ts';
 import { type FileIo, nodeFileIo } from './fileIo.ts';
 import { crashingFileIo } from './crashingFileIo.ts';
-import { isGridLedgerError } from '../../errors.ts';
+import { thrownCode } from '../../errors.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'gl-sign-'));
 let n = 0;
@@ -24,15 +24,6 @@ const state = (height: number, round = 0, step: SignState['step'] = 'prevote'): 
   signature: new Uint8Array(64).fill(height & 0xff),
   timestampMs: 1_700_000_000_000 + height * 1000 + round,
 });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isGridLedgerError(e) ? e.code : String(e);
-  }
-  return undefined;
-};
-
 describe('sign state file', () => {
   it('round-trips and is absent before the first signature', () => {
     const file = freshFile();
@@ -70,7 +61,7 @@ describe('sign state file', () => {
         const file = freshFile();
         saveSignState(file, state(1));
         const crashing = crashingFileIo(nodeFileIo, { crashAtOp: op, partialWriteBytes });
-        expect(codeOf(() => saveSignState(file, state(2), crashing.io))).toBe('SIMULATED_CRASH');
+        expect(thrownCode(() => saveSignState(file, state(2), crashing.io))).toBe('SIMULATED_CRASH');
         expect([state(1), state(2)]).toContainEqual(loadSignState(file));
         // A restart saves over any leftover temp file.
         saveSignState(file, state(3));
@@ -94,10 +85,10 @@ describe('sign state file', () => {
     ];
     for (const v of variants) {
       writeFileSync(file, JSON.stringify(v));
-      expect(codeOf(() => loadSignState(file))).toBe('SIGN_STATE_CORRUPT');
+      expect(thrownCode(() => loadSignState(file))).toBe('SIGN_STATE_CORRUPT');
     }
     writeFileSync(file, '{"height": 5, "rou');
-    expect(codeOf(() => loadSignState(file))).toBe('SIGN_STATE_CORRUPT');
+    expect(thrownCode(() => loadSignState(file))).toBe('SIGN_STATE_CORRUPT');
   });
 
   it('orders height, round, step', () => {
@@ -116,9 +107,9 @@ describe('sign state file', () => {
     guard.record(state(3, 1, 'precommit'));
     const restarted = openSignStateFile(file);
     expect(restarted.last()).toEqual(state(3, 1, 'precommit'));
-    expect(codeOf(() => restarted.record(state(3, 1, 'prevote')))).toBe('SIGN_STATE_REGRESSION');
-    expect(codeOf(() => restarted.record(state(3, 0, 'precommit')))).toBe('SIGN_STATE_REGRESSION');
+    expect(thrownCode(() => restarted.record(state(3, 1, 'prevote')))).toBe('SIGN_STATE_REGRESSION');
+    expect(thrownCode(() => restarted.record(state(3, 0, 'precommit')))).toBe('SIGN_STATE_REGRESSION');
     expect(loadSignState(file)).toEqual(state(3, 1, 'precommit'));
-    expect(codeOf(() => restarted.record({ ...state(4), round: -1 }))).toBe('SIGN_STATE_INVALID');
+    expect(thrownCode(() => restarted.record({ ...state(4), round: -1 }))).toBe('SIGN_STATE_INVALID');
   });
 });

@@ -6,7 +6,7 @@ import { type Wal, openWal } from './wal.ts';
 import { type FileIo, nodeFileIo } from './fileIo.ts';
 import { crashingFileIo } from './crashingFileIo.ts';
 import { FRAME_HEADER_BYTES } from './walFrame.ts';
-import { isGridLedgerError } from '../../errors.ts';
+import { thrownCode } from '../../errors.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'gl-wal-'));
 let n = 0;
@@ -15,14 +15,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const rec = (i: number, size = 10 + (i % 7) * 5): Uint8Array => Uint8Array.from({ length: size }, (_, j) => (i * 31 + j) & 0xff);
 const view = (records: Array<{ height: number; data: Uint8Array }>): Array<[number, number[]]> => records.map((r) => [r.height, [...r.data]]);
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isGridLedgerError(e) ? e.code : String(e);
-  }
-  return undefined;
-};
 const segmentFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.startsWith('wal-')).sort();
 
 describe('WAL', () => {
@@ -73,10 +65,10 @@ describe('WAL', () => {
     const wal = openWal({ dir, startHeight: 1 });
     wal.endHeight(10);
     expect(wal.height()).toBe(11);
-    expect(codeOf(() => wal.endHeight(5))).toBe('WAL_HEIGHT_REGRESSION');
-    expect(codeOf(() => wal.endHeight(0))).toBe('WAL_BAD_HEIGHT');
+    expect(thrownCode(() => wal.endHeight(5))).toBe('WAL_HEIGHT_REGRESSION');
+    expect(thrownCode(() => wal.endHeight(0))).toBe('WAL_BAD_HEIGHT');
     wal.close();
-    expect(codeOf(() => wal.append(rec(1), { sync: false }))).toBe('WAL_CLOSED');
+    expect(thrownCode(() => wal.append(rec(1), { sync: false }))).toBe('WAL_CLOSED');
   });
 
   it('fdatasyncs a synced append before returning, and only then', () => {
@@ -154,14 +146,14 @@ describe('WAL', () => {
     bytes.writeUInt8(bytes.readUInt8(FRAME_HEADER_BYTES + 3) ^ 0x40, FRAME_HEADER_BYTES + 3);
     writeFileSync(f, bytes);
     const again = openWal({ dir, startHeight: 1, keepHeights: 5 });
-    expect(codeOf(() => again.replay(1))).toBe('WAL_CORRUPT');
+    expect(thrownCode(() => again.replay(1))).toBe('WAL_CORRUPT');
     expect(again.replay(2)).toEqual([]);
     again.close();
   });
 
   it('refuses records too large for a frame', () => {
     const wal = openWal({ dir: freshDir(), startHeight: 1 });
-    expect(codeOf(() => wal.append(new Uint8Array(64 * 1024 * 1024), { sync: false }))).toBe('WAL_RECORD_TOO_LARGE');
+    expect(thrownCode(() => wal.append(new Uint8Array(64 * 1024 * 1024), { sync: false }))).toBe('WAL_RECORD_TOO_LARGE');
     wal.close();
   });
 
@@ -250,9 +242,9 @@ describe('WAL', () => {
     probe.close();
     const crashing = crashingFileIo(nodeFileIo, { crashAtOp: opsToOpen, partialWriteBytes: 3 });
     const w = openWal({ dir, startHeight: 1, io: crashing.io });
-    expect(codeOf(() => w.append(rec(1), { sync: false }))).toBe('WAL_WRITE_FAILED');
-    expect(codeOf(() => w.append(rec(2), { sync: false }))).toBe('WAL_FAILED');
-    expect(codeOf(() => w.endHeight(1))).toBe('WAL_FAILED');
+    expect(thrownCode(() => w.append(rec(1), { sync: false }))).toBe('WAL_WRITE_FAILED');
+    expect(thrownCode(() => w.append(rec(2), { sync: false }))).toBe('WAL_FAILED');
+    expect(thrownCode(() => w.endHeight(1))).toBe('WAL_FAILED');
     const again = openWal({ dir, startHeight: 1 });
     expect(again.droppedBytesAtOpen).toBe(3);
     expect(again.replay(1)).toEqual([]);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GridLedgerError } from '../../errors.ts';
+import { GridLedgerError, thrownCode } from '../../errors.ts';
 import { baselineCity, tradingCity } from './city.fixture.ts';
 import { computeKpis, energyToPowerW, peakToAverage } from './kpis.ts';
 
+
+/** The GridLedgerError `f` throws, for tests that read more than its code. */
 function thrown(f: () => unknown): GridLedgerError {
   try {
     f();
@@ -155,7 +157,7 @@ describe('computeKpis refuses bad records', () => {
   it('refuses microgrids whose intervals differ', () => {
     const city = tradingCity();
     city.microgrids[1]?.intervals.pop();
-    expect(thrown(() => computeKpis(city)).code).toBe('REPORT_INTERVALS_MISMATCH');
+    expect(thrownCode(() => computeKpis(city))).toBe('REPORT_INTERVALS_MISMATCH');
   });
 
   it('refuses a member listed twice', () => {
@@ -163,7 +165,7 @@ describe('computeKpis refuses bad records', () => {
     const m = city.microgrids[0]?.members[0];
     if (m === undefined) throw new Error('fixture');
     city.microgrids[0]?.members.push({ ...m });
-    expect(thrown(() => computeKpis(city)).code).toBe('REPORT_INVALID_INPUT');
+    expect(thrownCode(() => computeKpis(city))).toBe('REPORT_INVALID_INPUT');
   });
 });
 
