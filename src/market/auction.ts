@@ -5,7 +5,7 @@
  * The marginal pair has the highest traded ask limit and the lowest traded bid limit, so every
  * trade satisfies ask limit <= price <= bid limit.
  */
-import type { Match } from './match.ts';
+import { auctionMatch, type Match } from './match.ts';
 import type { Order } from './order.ts';
 import { compareIds } from './order.ts';
 
@@ -40,17 +40,7 @@ export function runDoubleAuction(orders: readonly Order[], remainingWh: readonly
     const bid = at(bids[bi] as number);
     if (ask.priceUcPerKwh > bid.priceUcPerKwh) break;
     const q = Math.min(askLeft, bidLeft);
-    trades.push({
-      kind: 'auction',
-      ask: ask.id,
-      bid: bid.id,
-      energyWh: q,
-      askLimitUcPerKwh: ask.priceUcPerKwh,
-      bidLimitUcPerKwh: bid.priceUcPerKwh,
-      seller: { bus: ask.bus, flexible: ask.flexible },
-      buyer: { bus: bid.bus, flexible: bid.flexible },
-      cutClass: 'auction',
-    });
+    trades.push(auctionMatch(ask, bid, q));
     marginal = [ask, bid];
     askLeft -= q;
     bidLeft -= q;

@@ -1,4 +1,5 @@
 import { compareIds } from './order.ts';
+import type { Order } from './order.ts';
 
 /**
  * A matched quantity between a seller side and a buyer side: an auction trade or one piece of a
@@ -33,6 +34,21 @@ export interface Match {
   seller: MatchSide;
   buyer: MatchSide;
   cutClass: CutClass;
+}
+
+/** An auction trade of `energyWh` between an ask and a bid (greedy and optimal clearing alike). */
+export function auctionMatch(ask: Order, bid: Order, energyWh: number): Match {
+  return {
+    kind: 'auction',
+    ask: ask.id,
+    bid: bid.id,
+    energyWh,
+    askLimitUcPerKwh: ask.priceUcPerKwh,
+    bidLimitUcPerKwh: bid.priceUcPerKwh,
+    seller: { bus: ask.bus, flexible: ask.flexible },
+    buyer: { bus: bid.bus, flexible: bid.flexible },
+    cutClass: 'auction',
+  };
 }
 
 /** Order of matches in every output and every tie: contract pieces first, then ask id, bid id. */

@@ -21,7 +21,7 @@ import { brokenLimits, curtailToFit, firmOnlyLimits } from './gridCheck.ts';
 import type { FirmLimits } from './gridCheck.ts';
 import { makeGridView } from './gridViewAc.ts';
 import type { Match } from './match.ts';
-import { compareMatches } from './match.ts';
+import { auctionMatch, compareMatches } from './match.ts';
 import type { Order, OrderBook } from './order.ts';
 import { compareIds } from './order.ts';
 import type { ClearingResult, Trade } from './result.ts';
@@ -235,17 +235,7 @@ function pairAccepted(vars: readonly LpVar[], accepted: readonly number[]): Matc
     const ask = at(asks[ai] as number);
     const bid = at(bids[bi] as number);
     const q = Math.min(aLeft, bLeft);
-    out.push({
-      kind: 'auction',
-      ask: ask.id,
-      bid: bid.id,
-      energyWh: q,
-      askLimitUcPerKwh: ask.priceUcPerKwh,
-      bidLimitUcPerKwh: bid.priceUcPerKwh,
-      seller: { bus: ask.bus, flexible: ask.flexible },
-      buyer: { bus: bid.bus, flexible: bid.flexible },
-      cutClass: 'auction',
-    });
+    out.push(auctionMatch(ask, bid, q));
     aLeft -= q;
     bLeft -= q;
     if (aLeft === 0) aLeft = accepted[asks[++ai] ?? -1] ?? 0;

@@ -10,39 +10,33 @@
 import path from 'node:path';
 import pino from 'pino';
 import type { Logger } from 'pino';
-import type { TimeoutConfig } from '../consensus/index.ts';
 import { GridLedgerError } from '../errors.ts';
 import { devChain, sha256, utf8 } from '../ledger/index.ts';
-import type { AppOptions, DevChain, DevChainOptions, LedgerApp, MempoolOptions } from '../ledger/index.ts';
+import type { DevChain, DevChainOptions } from '../ledger/index.ts';
 import { createInprocHub } from '../net/inproc/inprocHub.ts';
 import type { InprocFrame, InprocHub } from '../net/inproc/inprocHub.ts';
 import type { PeerTransport } from '../net/transport.ts';
 import { createRealClock, createVirtualClock, isVirtualClock } from './clock.ts';
 import type { Clock } from './clock.ts';
-import type { BlockPolicy } from './consensusHost.ts';
 import { BULK_TOPICS } from './messages.ts';
 import { createMemoryConsensusDisk, createNode } from './nodeRuntime.ts';
-import type { LocalNode, MemoryConsensusDisk } from './nodeRuntime.ts';
+import type { CreateNodeOptions, LocalNode, MemoryConsensusDisk } from './nodeRuntime.ts';
 import type { ChainStore } from './store/chainStore.ts';
 import { createMemoryChainStore } from './store/memoryChainStore.ts';
 
-export interface ClusterOptions {
+/** What every node of a cluster gets as it is (nodeRuntime.ts CreateNodeOptions). */
+type SharedNodeOptions = Pick<CreateNodeOptions, 'blockPolicy' | 'timeouts' | 'app' | 'mempool' | 'needsBlockAt' | 'gossipIntervalMs' | 'commitWaitMs'>;
+
+export interface ClusterOptions extends SharedNodeOptions {
   readonly validators: number;
   readonly chainId?: string;
   /** Genesis overrides (funded accounts, balances, parameters, feeder, genesis time, stake). */
   readonly genesis?: Omit<DevChainOptions, 'chainId' | 'validators'>;
   /** Default 'virtual'. */
   readonly clock?: 'real' | 'virtual';
-  /** Default: a block at least every 1000 ms. */
-  readonly blockPolicy?: BlockPolicy;
   /** Each node keeps LMDB and its WAL under DIR/node<i>; default: all in memory. */
   readonly dataDir?: string;
-  readonly timeouts?: Partial<TimeoutConfig>;
-  readonly app?: AppOptions;
-  readonly mempool?: Partial<MempoolOptions>;
-  readonly needsBlockAt?: (app: LedgerApp) => number | undefined;
-  readonly gossipIntervalMs?: number;
-  readonly commitWaitMs?: number;
+  /** Default: silent; each node logs as a child with its index. */
   readonly logger?: Logger;
   /** Test hook: wraps a node's transport (e.g. a double signer that sends conflicting votes). */
   readonly wrapTransport?: (index: number, transport: PeerTransport) => PeerTransport;

@@ -136,6 +136,16 @@ function issuesText(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 }
 
+/** A genesis file, parsed and validated; HOME_BAD_GENESIS names the file and what is wrong. */
+function readGenesisFile(file: string): Genesis {
+  try {
+    return parseGenesis(readJson(file, 'HOME_BAD_GENESIS', 'genesis'));
+  } catch (e) {
+    if (e instanceof GridLedgerError && e.code === 'HOME_BAD_GENESIS') throw e;
+    throw new GridLedgerError('HOME_BAD_GENESIS', `genesis ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
 /** Reads and checks a home's config and genesis. */
 export function loadHome(dir: string): Home {
   const paths = homePaths(dir);
@@ -148,13 +158,7 @@ export function loadHome(dir: string): Home {
   if (!parsed.success) throw new GridLedgerError('HOME_BAD_CONFIG', `config ${paths.config}: ${issuesText(parsed.error)}`, { cause: parsed.error });
   const config = parsed.data;
   if (!existsSync(paths.genesis)) throw new GridLedgerError('HOME_BAD_GENESIS', `missing genesis file ${paths.genesis}`);
-  let genesis: Genesis;
-  try {
-    genesis = parseGenesis(readJson(paths.genesis, 'HOME_BAD_GENESIS', 'genesis'));
-  } catch (e) {
-    if (e instanceof GridLedgerError && e.code === 'HOME_BAD_GENESIS') throw e;
-    throw new GridLedgerError('HOME_BAD_GENESIS', `genesis ${paths.genesis}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  const genesis = readGenesisFile(paths.genesis);
   if (genesis.chainId !== config.chainId) {
     throw new GridLedgerError('HOME_CHAIN_MISMATCH', `config says chain "${config.chainId}" but genesis is for "${genesis.chainId}"`);
   }
@@ -401,13 +405,7 @@ export interface InitFollowerOptions {
 export function initFollowerHome(dir: string, opts: InitFollowerOptions): Home {
   refuseNonEmptyDir(dir);
   keyProtection({ dev: opts.dev }, opts.passphrase);
-  let genesis: Genesis;
-  try {
-    genesis = parseGenesis(readJson(opts.genesisFile, 'HOME_BAD_GENESIS', 'genesis'));
-  } catch (e) {
-    if (e instanceof GridLedgerError && e.code === 'HOME_BAD_GENESIS') throw e;
-    throw new GridLedgerError('HOME_BAD_GENESIS', `genesis ${opts.genesisFile}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
+  const genesis = readGenesisFile(opts.genesisFile);
   if (opts.chainId !== undefined && opts.chainId !== genesis.chainId) {
     throw new GridLedgerError('HOME_CHAIN_MISMATCH', `--chain-id is "${opts.chainId}" but ${opts.genesisFile} is the genesis of "${genesis.chainId}"`);
   }
