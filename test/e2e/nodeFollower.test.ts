@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, killGroups, sleep, until } from './fixtures/waiting.ts';
+import { isAlive, killGroups, repeatUntilStopped, sleep, until } from './fixtures/waiting.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTx, createSigner, formatAddress } from '../../src/ledger/index.ts';
 import { loadHome, readKey } from '../../src/node/home.ts';
@@ -42,30 +42,25 @@ function startLoad(validators: RpcClient[]): { stop(): Promise<number> } {
     [alice, bob],
     [bob, alice],
   ] as const;
-  let running = true;
   let accepted = 0;
   let round = 0;
-  const loop = (async () => {
-    while (running) {
-      const client = validators[round++ % validators.length];
-      for (const [from, to] of pairs) {
-        try {
-          const { nonce } = (await client?.account(formatAddress(from.address))) ?? { nonce: 0 };
-          const txs = Array.from({ length: 20 }, (_, i) =>
-            buildTx(from, { chainId: h.genesis.chainId, nonce: nonce + i, type: 'transfer', body: { to: to.address, amountUc: 1 } }, h.genesis.params),
-          );
-          accepted += ((await client?.submitTxs(txs))?.results ?? []).filter((x) => x.code === 0).length;
-        } catch {
-          // a busy node: the next round tries another
-        }
+  const load = repeatUntilStopped(async () => {
+    const client = validators[round++ % validators.length];
+    for (const [from, to] of pairs) {
+      try {
+        const { nonce } = (await client?.account(formatAddress(from.address))) ?? { nonce: 0 };
+        const txs = Array.from({ length: 20 }, (_, i) =>
+          buildTx(from, { chainId: h.genesis.chainId, nonce: nonce + i, type: 'transfer', body: { to: to.address, amountUc: 1 } }, h.genesis.params),
+        );
+        accepted += ((await client?.submitTxs(txs))?.results ?? []).filter((x) => x.code === 0).length;
+      } catch {
+        // a busy node: the next round tries another
       }
-      await sleep(100);
     }
-  })();
+  }, 100);
   return {
     async stop() {
-      running = false;
-      await loop;
+      await load.stop();
       return accepted;
     },
   };
@@ -77,22 +72,17 @@ function startLoad(validators: RpcClient[]): { stop(): Promise<number> } {
  */
 function startRootSampler(clients: RpcClient[]): { stop(): Promise<Array<Map<number, string>>> } {
   const seen = clients.map(() => new Map<number, string>());
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      await Promise.all(
-        clients.map(async (c, i) => {
-          const s = await c.status().catch(() => undefined);
-          if (s !== undefined) seen[i]?.set(s.height, s.app_hash);
-        }),
-      );
-      await sleep(40);
-    }
-  })();
+  const sampler = repeatUntilStopped(async () => {
+    await Promise.all(
+      clients.map(async (c, i) => {
+        const s = await c.status().catch(() => undefined);
+        if (s !== undefined) seen[i]?.set(s.height, s.app_hash);
+      }),
+    );
+  }, 40);
   return {
     async stop() {
-      running = false;
-      await loop;
+      await sampler.stop();
       return seen;
     },
   };

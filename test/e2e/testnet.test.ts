@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive, killGroups, sleep, until } from './fixtures/waiting.ts';
+import { isAlive, killGroups, repeatUntilStopped, sleep, until } from './fixtures/waiting.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTx, createSigner, formatAddress } from '../../src/ledger/index.ts';
 import { loadHome, readKey } from '../../src/node/home.ts';
@@ -49,33 +49,31 @@ function startLoad(clients: RpcClient[], isDown: (k: number) => boolean): { stop
     [alice, bob.address],
     [bob, alice.address],
   ]);
-  let running = true;
   let sent = 0;
   let round = 0;
-  const loop = (async () => {
-    while (running) {
+  const load = repeatUntilStopped(async () => {
+    // The next node that is up (the killed one is skipped).
+    let client: RpcClient | undefined;
+    do {
       round++;
-      const client = clients[round % N];
-      if (client === undefined || isDown(round % N)) continue;
-      for (const s of senders) {
-        try {
-          const { nonce } = await client.account(formatAddress(s.address));
-          const txs = Array.from({ length: 40 }, (_, i) =>
-            buildTx(s, { chainId: h.genesis.chainId, nonce: nonce + i, type: 'transfer', body: { to: to.get(s), amountUc: 1 } }, h.genesis.params),
-          );
-          const r = await client.submitTxs(txs);
-          sent += r.results.filter((x) => x.code === 0).length;
-        } catch {
-          // a node going down mid-request: the next round goes elsewhere
-        }
+      client = isDown(round % N) ? undefined : clients[round % N];
+    } while (client === undefined);
+    for (const s of senders) {
+      try {
+        const { nonce } = await client.account(formatAddress(s.address));
+        const txs = Array.from({ length: 40 }, (_, i) =>
+          buildTx(s, { chainId: h.genesis.chainId, nonce: nonce + i, type: 'transfer', body: { to: to.get(s), amountUc: 1 } }, h.genesis.params),
+        );
+        const r = await client.submitTxs(txs);
+        sent += r.results.filter((x) => x.code === 0).length;
+      } catch {
+        // a node going down mid-request: the next round goes elsewhere
       }
-      await sleep(100);
     }
-  })();
+  }, 100);
   return {
     async stop() {
-      running = false;
-      await loop;
+      await load.stop();
       return sent;
     },
   };
