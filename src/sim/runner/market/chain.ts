@@ -233,8 +233,6 @@ async function marketSteps(spec: ChainMarketSpec, mp: MarketParams, chain: Chain
   );
 
   const clearings: IntervalClearingView[] = [];
-  /** Ids of the flexible bids placed, per interval not yet cleared. */
-  const flexibleBids = new Map<number, Set<string>>();
   const settlements: IntervalSettlementView[] = [];
   // A contract covers the run, up to the longest window the chain allows.
   const lastInterval = Math.min(spec.intervals, MAX_CONTRACT_INTERVALS) - 1;
@@ -285,31 +283,23 @@ async function marketSteps(spec: ChainMarketSpec, mp: MarketParams, chain: Chain
         }
         txs.push({ signer: operator, type: 'pcc_reading', body: { interval: k, importWh: batch.readings.pcc.importWh, exportWh: batch.readings.pcc.exportWh } });
       }
-      // Per member, in the order placed: is the order a flexible bid?
-      const placed = new Map<string, boolean[]>();
+      const placed = new Map<string, number>();
       if (batch.orders !== undefined) {
         const k = batch.orders.interval;
         for (const { memberId, order } of batch.orders.orders) {
           const m = member(memberId);
           txs.push({ signer: m.signer, type: 'order', body: { ...order, bus: m.bus, fromInterval: k, intervals: 1 } });
-          placed.set(memberId, [...(placed.get(memberId) ?? []), order.flexible && order.side === 'bid']);
+          placed.set(memberId, (placed.get(memberId) ?? 0) + 1);
         }
       }
       await chain.send(txs);
       // Every order must be on the book: each member's position for the interval lists them.
-      for (const [memberId, kinds] of placed) {
+      for (const [memberId, count] of placed) {
         const k = batch.orders?.interval ?? 0;
         const position = await chain.record(marketKeys.position(k, member(memberId).signer.address), marketCodecs.position);
-        if ((position?.orders.length ?? 0) !== kinds.length) {
-          throw new GridLedgerError('SIM_TX_FAILED', `microgrid "${spec.name}": ${memberId} placed ${kinds.length} orders for interval ${k}, the chain holds ${position?.orders.length ?? 0}`);
+        if ((position?.orders.length ?? 0) !== count) {
+          throw new GridLedgerError('SIM_TX_FAILED', `microgrid "${spec.name}": ${memberId} placed ${count} orders for interval ${k}, the chain holds ${position?.orders.length ?? 0}`);
         }
-        // The position lists the member's orders as placed (one signer's transactions run in nonce order).
-        const ids = flexibleBids.get(k) ?? new Set<string>();
-        kinds.forEach((flexibleBid, i) => {
-          const id = position?.orders[i];
-          if (flexibleBid && id !== undefined) ids.add(id);
-        });
-        flexibleBids.set(k, ids);
       }
     },
     async clear(k): Promise<ClearingOutcome> {
@@ -322,13 +312,13 @@ async function marketSteps(spec: ChainMarketSpec, mp: MarketParams, chain: Chain
         tradedNetWh.set(m.id, (tradedNetWh.get(m.id) ?? 0) + wh);
       };
       const flexibleBoughtWh = new Map<string, number>();
-      const bids = flexibleBids.get(k) ?? new Set<string>();
-      flexibleBids.delete(k);
       for (const t of record.trades) {
         add(t.seller, t.energyWh);
         add(t.buyer, -t.energyWh);
+        // A bid's order stays on chain until its interval settles: whether it was flexible is read there.
+        const bid = t.bid === null ? undefined : await chain.record(marketKeys.order(t.bid), marketCodecs.order);
         const buyer = byAddress.get(toHex(t.buyer));
-        if (t.bid !== null && bids.has(t.bid) && buyer !== undefined) flexibleBoughtWh.set(buyer.id, (flexibleBoughtWh.get(buyer.id) ?? 0) + t.energyWh);
+        if (bid?.flexible === true && buyer !== undefined) flexibleBoughtWh.set(buyer.id, (flexibleBoughtWh.get(buyer.id) ?? 0) + t.energyWh);
       }
       clearings.push({ interval: k, priceUcPerKwh: record.clearingPriceUcPerKwh, curtailedWh: record.curtailed.reduce((s, c) => s + c.energyWh, 0) });
       return { tradedNetWh, flexibleBoughtWh };
